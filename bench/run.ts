@@ -1,0 +1,28 @@
+/**
+ * Runs the benchmarks: `npm run bench` runs them all, `npm run bench -- queue` only those whose
+ * name contains "queue".
+ *
+ * Every module here exports `async function run(): Promise<void>`. The list is explicit: when
+ * you add a `bench/<name>.bench.ts`, add it below.
+ */
+
+interface BenchModule {
+  name: string;
+  load: () => Promise<{ run(): Promise<void> }>;
+}
+
+const modules: BenchModule[] = [{ name: "queue", load: () => import("./queue.bench.ts") }];
+
+const filter = process.argv[2];
+const selected = modules.filter((m) => filter === undefined || m.name.includes(filter));
+if (selected.length === 0) {
+  console.error(
+    `no benchmark matches '${filter}'; available: ${modules.map((m) => m.name).join(", ")}`,
+  );
+  process.exitCode = 1;
+}
+for (const m of selected) {
+  console.log(`== ${m.name} ==`);
+  const mod = await m.load();
+  await mod.run();
+}

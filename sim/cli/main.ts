@@ -1,0 +1,157 @@
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { basename, dirname, extname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import yargs from "yargs";
+import { renderResults, writeResultsAtomically } from "../run/output.ts";
+import { runScenario } from "../run/runScenario.ts";
+import { loadScenario, parseOverride } from "../scenario/load.ts";
+import { ScenarioError } from "../scenario/reader.ts";
+import { STRATEGIES } from "../strategies/index.ts";
+import { ProgressBar } from "./progress.ts";
+import { comparisonTable } from "./table.ts";
+
+const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(join(projectRoot, "package.json"), "utf8")) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+function gitCommit(): string | null {
+  try {
+    return execFileSync("git", ["rev-parse", "HEAD"], {
+      cwd: projectRoot,
+      stdio: ["ignore", "pipe", "ignore"],
+    })
+      .toString()
+      .trim();
+  } catch {
+    return null;
+  }
+}
+
+/** Options of `sim run`. */
+interface RunArguments {
+  scenario: string;
+  out?: string;
+  seed?: number;
+  set?: string[];
+  quiet?: boolean;
+  plots?: boolean;
+}
+
+async function commandRun(args: RunArguments): Promise<number> {
+  const overrides = (args.set ?? []).map(parseOverride);
+  const scenario = loadScenario(args.scenario, overrides, args.seed);
+  const outDir =
+    args.out ?? join("results", scenario.name || basename(args.scenario, extname(args.scenario)));
+  const progress = new ProgressBar(!args.quiet);
+  // The wall clock is read here, in the CLI, never inside the model.
+  const started = process.hrtime.bigint();
+  const result = runScenario(scenario, {
+    onStrategy: (index, name) =>
+      progress.begin(`${index + 1}/${scenario.strategies.length} ${name}`),
+    onProgress: (fraction) => progress.update(fraction),
+  });
+  progress.end();
+  const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const events = result.runs.reduce((sum, run) => sum + run.events, 0);
+  const files = renderResults(result, { version: packageVersion(), gitCommit: gitCommit() });
+  files.set(
+    "timing.json",
+    `${JSON.stringify(
+      {
+        wallSeconds,
+        events,
+        eventsPerSecond: events / wallSeconds,
+        peakRssBytes: process.memoryUsage().rss,
+        strategies: result.runs.map((run) => ({ name: run.entry.name, events: run.events })),
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  await writeResultsAtomically(outDir, files);
+  const summaries = Object.fromEntries(result.runs.map((run) => [run.entry.name, run.summary]));
+  if (!args.quiet) {
+    process.stdout.write(
+      `${scenario.name} (seed ${scenario.seed}, ${scenario.durationSeconds} s simulated, ` +
+        `${result.workload.size} sessions)\n\n${comparisonTable(summaries)}\n\n` +
+        `results in ${outDir}/ (${events} events in ${wallSeconds.toFixed(1)} s)\n`,
+    );
+  }
+  return 0;
+}
+
+/**
+ * Runs the `sim` command line with `argv` (without node and script) and returns the exit code:
+ * 0 on success, 2 for a bad scenario or bad arguments, 1 for any other failure.
+ */
+export async function main(argv: string[]): Promise<number> {
+  let exitCode = 0;
+  const parser = yargs(argv)
+    .scriptName("sim")
+    .strict()
+    .command(
+      "run <scenario>",
+      "simulate every strategy of a scenario on the same workload and write results",
+      (y) =>
+        y
+          .positional("scenario", {
+            type: "string",
+            demandOption: true,
+            describe: "scenario YAML file",
+          })
+          .option("out", { type: "string", describe: "results directory (default results/<name>)" })
+          .option("seed", { type: "number", describe: "override the scenario's root seed" })
+          .option("set", {
+            type: "string",
+            array: true,
+            describe: "override a field: --set churn.abruptShare=0.3",
+          })
+          .option("quiet", {
+            type: "boolean",
+            default: false,
+            describe: "print nothing on success",
+          })
+          .option("plots", {
+            type: "boolean",
+            default: true,
+            describe: "write plots and report.html (--no-plots to skip)",
+          }),
+      async (args) => {
+        exitCode = await commandRun(args as RunArguments);
+      },
+    )
+    .command(
+      "strategies",
+      "list the strategy types a scenario can use",
+      () => {},
+      () => {
+        for (const [type, definition] of STRATEGIES)
+          process.stdout.write(`${type.padEnd(16)} ${definition.description}\n`);
+      },
+    )
+    .demandCommand(1, "name a command, e.g. sim run scenarios/high-churn.yaml")
+    .fail((message, error) => {
+      throw error ?? new UsageError(message);
+    })
+    .help();
+  try {
+    await parser.parseAsync();
+  } catch (error) {
+    if (error instanceof ScenarioError || error instanceof UsageError) {
+      process.stderr.write(`sim: ${error.message}\n`);
+      return 2;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`sim: ${message.split("\n")[0]}\n`);
+    return 1;
+  }
+  return exitCode;
+}
+
+class UsageError extends Error {}

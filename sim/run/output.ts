@@ -1,0 +1,212 @@
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { stringify } from "csv-stringify/sync";
+import { tidy } from "../metrics/summary.ts";
+import type { ScenarioRun } from "./runScenario.ts";
+
+/** Facts about the build and the run that go into manifest.json and timing.json. */
+export interface RunFacts {
+  version: string;
+  gitCommit: string | null;
+  /** Wall-clock figures: the only output allowed to differ between identical runs. */
+  timing: Record<string, unknown>;
+}
+
+const blank = (v: number | null | undefined) => (v === null || v === undefined ? "" : tidy(v));
+
+/** The result files of a run, as name to text. Deterministic for a given scenario and seed. */
+export function renderResults(
+  result: ScenarioRun,
+  facts: Omit<RunFacts, "timing">,
+): Map<string, string> {
+  const { scenario, workload, runs } = result;
+  const files = new Map<string, string>();
+  const summary = {
+    scenario: scenario.name,
+    seed: scenario.seed,
+    durationSeconds: scenario.durationSeconds,
+    strategies: Object.fromEntries(runs.map((run) => [run.entry.name, run.summary])),
+  };
+  files.set("summary.json", `${JSON.stringify(summary, null, 2)}\n`);
+  files.set(
+    "manifest.json",
+    `${JSON.stringify(
+      {
+        seed: scenario.seed,
+        version: facts.version,
+        gitCommit: facts.gitCommit,
+        scenario,
+        strategies: runs.map((run) => run.entry.name),
+        sessions: workload.size,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+
+  const peerRows: unknown[][] = [];
+  for (const run of runs) {
+    const q = run.qos;
+    const t = run.transport;
+    for (let i = 0; i < workload.size; i++) {
+      const peer = i + 1;
+      if (q.joinMicros[peer] < 0) continue;
+      const started = q.startupMicros[peer] >= 0;
+      const due = q.onTime[peer] + q.late[peer] + q.missed[peer];
+      const watch = q.playingMicros[peer] + q.stalledMicros[peer];
+      peerRows.push([
+        run.entry.name,
+        peer,
+        workload.classes[workload.classIndex[i]].name,
+        workload.uploadBitsPerSecond[peer],
+        tidy(q.joinMicros[peer] / 1e6),
+        q.leaveMicros[peer] >= 0 ? tidy(q.leaveMicros[peer] / 1e6) : "",
+        workload.abrupt[i],
+        started ? tidy(q.startupMicros[peer] / 1e6) : "",
+        tidy(q.playingMicros[peer] / 1e6),
+        tidy(q.stalledMicros[peer] / 1e6),
+        q.stalls[peer],
+        q.onTime[peer],
+        q.late[peer],
+        q.missed[peer],
+        started && due > 0 ? tidy(q.onTime[peer] / due) : "",
+        started && watch > 0 ? tidy(q.lagIntegral[peer] / watch / 1e6) : "",
+        q.rejoins[peer],
+        t.uploadedBytes[peer],
+        t.downloadedBytes[peer],
+      ]);
+    }
+  }
+  files.set(
+    "peers.csv",
+    stringify(peerRows, {
+      header: true,
+      columns: [
+        "strategy",
+        "peer",
+        "class",
+        "uploadBitsPerSecond",
+        "joinSeconds",
+        "leaveSeconds",
+        "abrupt",
+        "startupLatencySeconds",
+        "playingSeconds",
+        "stalledSeconds",
+        "stalls",
+        "chunksOnTime",
+        "chunksLate",
+        "chunksMissed",
+        "continuityIndex",
+        "meanLagSeconds",
+        "rejoins",
+        "uploadedBytes",
+        "downloadedBytes",
+      ],
+    }),
+  );
+
+  const extraColumns = [
+    ...new Set(runs.flatMap((run) => run.timeseries.flatMap((row) => Object.keys(row.extra)))),
+  ].sort();
+  const seriesRows: unknown[][] = [];
+  for (const run of runs) {
+    for (const row of run.timeseries) {
+      seriesRows.push([
+        run.entry.name,
+        tidy(row.timeSeconds),
+        row.population,
+        row.starting,
+        row.playing,
+        row.stalled,
+        blank(row.meanLagSeconds),
+        tidy(row.sourceUploadBitsPerSecond),
+        ...extraColumns.map((column) => blank(row.extra[column])),
+      ]);
+    }
+  }
+  files.set(
+    "timeseries.csv",
+    stringify(seriesRows, {
+      header: true,
+      columns: [
+        "strategy",
+        "timeSeconds",
+        "population",
+        "starting",
+        "playing",
+        "stalled",
+        "meanLagSeconds",
+        "sourceUploadBitsPerSecond",
+        ...extraColumns,
+      ],
+    }),
+  );
+
+  const gaugeRows: unknown[][] = [];
+  for (const run of runs) {
+    for (const g of run.gauges)
+      gaugeRows.push([run.entry.name, g.name, tidy(g.timeSeconds), g.peer, tidy(g.value)]);
+  }
+  files.set(
+    "gauges.csv",
+    stringify(gaugeRows, {
+      header: true,
+      columns: ["strategy", "name", "timeSeconds", "peer", "value"],
+    }),
+  );
+
+  // Notable churn events for time plots: flash crowds (from the scenario) and departures of
+  // relays that had children (from the strategies' gauges).
+  const eventRows: unknown[][] = [];
+  for (const run of runs) {
+    for (const arrival of scenario.churn.arrivals) {
+      if (arrival.type === "flash-crowd") {
+        eventRows.push([run.entry.name, tidy(arrival.atSeconds), "flash-crowd", arrival.count]);
+      }
+    }
+    for (const g of run.gauges) {
+      if (g.name === "relayDeparture")
+        eventRows.push([run.entry.name, tidy(g.timeSeconds), "relay-departure", g.value]);
+    }
+  }
+  files.set(
+    "events.csv",
+    stringify(eventRows, { header: true, columns: ["strategy", "timeSeconds", "kind", "detail"] }),
+  );
+  return files;
+}
+
+/**
+ * Writes result files into `outDir` atomically: everything goes to a temporary sibling
+ * directory first (where `finalize`, e.g. the plots, may add more), which then replaces `outDir`
+ * by rename, so an interrupted run never leaves a half-written result.
+ */
+export async function writeResultsAtomically(
+  outDir: string,
+  files: Map<string, string>,
+  finalize?: (temporaryDir: string) => Promise<void>,
+): Promise<void> {
+  const parent = dirname(outDir);
+  mkdirSync(parent, { recursive: true });
+  const temporary = join(parent, `.tmp-${basename(outDir)}-${process.pid}`);
+  rmSync(temporary, { recursive: true, force: true });
+  mkdirSync(temporary, { recursive: true });
+  for (const [name, text] of files) {
+    mkdirSync(dirname(join(temporary, name)), { recursive: true });
+    writeFileSync(join(temporary, name), text);
+  }
+  try {
+    await finalize?.(temporary);
+  } catch (error) {
+    rmSync(temporary, { recursive: true, force: true });
+    throw error;
+  }
+  if (existsSync(outDir)) {
+    const old = join(parent, `.old-${basename(outDir)}-${process.pid}`);
+    renameSync(outDir, old);
+    renameSync(temporary, outDir);
+    rmSync(old, { recursive: true, force: true });
+  } else {
+    renameSync(temporary, outDir);
+  }
+}

@@ -1,0 +1,103 @@
+import { readFileSync } from "node:fs";
+import { basename, dirname, extname } from "node:path";
+import { isMap, isSeq, LineCounter, parseDocument } from "yaml";
+import { OptionReader, type ReaderContext, ScenarioError } from "./reader.ts";
+import { resolveScenario, type Scenario } from "./scenario.ts";
+
+/** A `--set path=value` override. */
+export interface Override {
+  /** Dotted path; list items by index: `strategies.0.resume` or `strategies[0].resume`. */
+  path: string;
+  /** The value as YAML text (`30s`, `0.2`, `true`, `[1, 2]`). */
+  value: string;
+}
+
+/** Parses `path=value` (from `--set`). */
+export function parseOverride(text: string): Override {
+  const eq = text.indexOf("=");
+  if (eq <= 0)
+    throw new Error(`--set ${text}: expected path=value, e.g. --set churn.abruptShare=0.3`);
+  return { path: text.slice(0, eq).trim(), value: text.slice(eq + 1) };
+}
+
+function splitPath(path: string): (string | number)[] {
+  return path
+    .replace(/\[(\d+)\]/g, ".$1")
+    .split(".")
+    .filter((part) => part !== "")
+    .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+}
+
+/**
+ * Reads, parses and validates a scenario file, applying overrides and an optional seed.
+ * Every problem is thrown as a {@link ScenarioError} with a one-line message.
+ */
+export function loadScenario(
+  file: string,
+  overrides: readonly Override[] = [],
+  seed?: number,
+): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    throw new ScenarioError(file, "(file)", undefined, "cannot read the scenario file");
+  }
+  return parseScenario(text, file, overrides, seed);
+}
+
+/** Parses and validates scenario text; `file` names it in errors and anchors relative paths. */
+export function parseScenario(
+  text: string,
+  file: string,
+  overrides: readonly Override[] = [],
+  seed?: number,
+): Scenario {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (document.errors.length > 0) {
+    const error = document.errors[0];
+    const line = lineCounter.linePos(error.pos[0]).line;
+    const message = error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+    throw new ScenarioError(file, "(yaml)", line, `invalid YAML: ${message}`);
+  }
+  if (document.contents !== null && !isMap(document.contents)) {
+    throw new ScenarioError(file, "(root)", 1, "a scenario must be a mapping of keys to values");
+  }
+  for (const override of overrides) {
+    const path = splitPath(override.path);
+    if (path.length === 0)
+      throw new ScenarioError(file, override.path, undefined, "empty --set path");
+    let value: unknown;
+    try {
+      value = parseDocument(override.value).toJS();
+    } catch {
+      value = override.value;
+    }
+    // Create missing parents as maps; an index into a missing list is an error.
+    const parent = path.slice(0, -1);
+    const existing = parent.length === 0 ? document.contents : document.getIn(parent, true);
+    if (parent.length > 0 && existing === undefined) {
+      document.setIn(parent, document.createNode({}));
+    } else if (existing !== undefined && !isMap(existing) && !isSeq(existing)) {
+      throw new ScenarioError(
+        file,
+        override.path,
+        undefined,
+        "--set path goes through a value that is not a mapping or list",
+      );
+    }
+    document.setIn(path, value);
+  }
+  if (seed !== undefined) document.set("seed", seed);
+  const context: ReaderContext = {
+    file,
+    document,
+    lineCounter,
+    baseDirectory: dirname(file),
+  };
+  const reader = new OptionReader(context, document.toJS(), []);
+  const scenario = resolveScenario(reader, basename(file, extname(file)));
+  reader.done();
+  return scenario;
+}

@@ -1,0 +1,115 @@
+import { type LatencyOptions, resolveLatency } from "../network/latency.ts";
+import { type PeerClass, resolvePeerClasses } from "../network/peerClasses.ts";
+import { resolveTransportOptions, type TransportOptions } from "../network/transport.ts";
+import { type PlayerOptions, resolvePlayerOptions } from "../player/player.ts";
+import { STRATEGIES } from "../strategies/index.ts";
+import { type ChurnOptions, resolveChurn } from "../workload/churn.ts";
+import type { OptionReader } from "./reader.ts";
+
+/** The stream (`stream:`). */
+export interface StreamOptions {
+  /** Bit rate, bits per second. Default 500 kbps. */
+  bitrateBitsPerSecond: number;
+  /** Chunk duration, seconds. Default 1 s. */
+  chunkSeconds: number;
+}
+
+/** One strategy of the scenario's `strategies:` list. */
+export interface StrategyEntry {
+  /** Name shown in results; unique within the scenario. Default: the type. */
+  name: string;
+  /** Strategy type, a key of the strategy registry. */
+  type: string;
+  /** Options resolved by the strategy's own definition. */
+  options: unknown;
+}
+
+/** A fully resolved scenario: every default applied, every unit converted. */
+export interface Scenario {
+  /** Scenario name (default: the file's base name). */
+  name: string;
+  /** Root seed of every random stream. Default 1. */
+  seed: number;
+  /** Simulated time, seconds. Default 10 min. */
+  durationSeconds: number;
+  stream: StreamOptions;
+  /** Source upload capacity, bits per second. Default 10 Mbps. */
+  source: { uploadBitsPerSecond: number };
+  peers: { classes: PeerClass[]; latency: LatencyOptions };
+  churn: ChurnOptions;
+  player: PlayerOptions;
+  network: TransportOptions;
+  /** Metrics sampling interval for timeseries.csv, seconds. Default 10 s. */
+  metrics: { intervalSeconds: number };
+  /** Most events one strategy run may process. Default 2e9. */
+  limits: { maxEvents: number };
+  strategies: StrategyEntry[];
+}
+
+/** Resolves a whole scenario document. `defaultName` is used when it has no `name`. */
+export function resolveScenario(reader: OptionReader, defaultName: string): Scenario {
+  const name = reader.string("name", defaultName);
+  if (!/^[A-Za-z0-9._-]+$/.test(name)) {
+    throw reader.error("name", "may only contain letters, digits, '.', '_' and '-'");
+  }
+  const seed = reader.integer("seed", 1, { min: 0, max: 2 ** 32 - 1 });
+  const durationSeconds = reader.durationSeconds("duration", 600, { above: 0, max: 30 * 86400 });
+  const stream = reader.object("stream", (r) => {
+    const options: StreamOptions = {
+      bitrateBitsPerSecond: r.bitsPerSecond("bitrate", 500e3, { above: 0 }),
+      chunkSeconds: r.durationSeconds("chunkDuration", 1, { min: 0.001, max: 600 }),
+    };
+    return options;
+  });
+  if (durationSeconds < stream.chunkSeconds) {
+    throw reader.error("duration", `must be at least one chunk (${stream.chunkSeconds}s)`);
+  }
+  const source = reader.object("source", (r) => ({
+    uploadBitsPerSecond: r.bitsPerSecond("upload", 10e6, { above: 0 }),
+  }));
+  const peers = reader.object("peers", (r) => ({
+    classes: resolvePeerClasses(r),
+    latency: r.object("latency", resolveLatency),
+  }));
+  const churn = reader.object("churn", (r) => resolveChurn(r, durationSeconds));
+  const player = reader.object("player", resolvePlayerOptions);
+  const network = reader.object("network", resolveTransportOptions);
+  const metrics = reader.object("metrics", (r) => ({
+    intervalSeconds: r.durationSeconds("interval", 10, { above: 0 }),
+  }));
+  const limits = reader.object("limits", (r) => ({
+    maxEvents: r.integer("maxEvents", 2e9, { min: 1 }),
+  }));
+  const names = new Set<string>();
+  const strategies = reader.list(
+    "strategies",
+    (item, path) => {
+      const r = reader.child(item, path);
+      const type = r.choice("type", [...STRATEGIES.keys()]);
+      const entryName = r.string("name", type);
+      if (!/^[A-Za-z0-9._-]+$/.test(entryName)) {
+        throw r.error("name", "may only contain letters, digits, '.', '_' and '-'");
+      }
+      if (names.has(entryName)) throw r.error("name", `duplicate strategy name '${entryName}'`);
+      names.add(entryName);
+      const options = STRATEGIES.get(type)!.resolveOptions(r);
+      r.done();
+      return { name: entryName, type, options };
+    },
+    { required: true, minLength: 1 },
+  );
+  return {
+    name,
+    seed,
+    durationSeconds,
+    stream,
+    source,
+    peers,
+    churn,
+    player,
+    network,
+    metrics,
+    limits,
+    strategies,
+  };
+}

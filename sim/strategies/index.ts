@@ -1,0 +1,11 @@
+import { clientServer } from "./clientServer.ts";
+import { treeRelay } from "./treeRelay.ts";
+import type { StrategyDefinition } from "./types.ts";
+
+/**
+ * Every strategy type a scenario can name, mapped to its definition (options and factory).
+ * Adding a strategy means adding one file and one line here.
+ */
+export const STRATEGIES: ReadonlyMap<string, StrategyDefinition<unknown>> = new Map(
+  [clientServer, treeRelay].map((definition) => [definition.type, definition]),
+);

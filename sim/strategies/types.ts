@@ -1,0 +1,84 @@
+import type { RandomStream } from "../engine/random.ts";
+import type { Simulator } from "../engine/simulator.ts";
+import type { Probe } from "../metrics/probe.ts";
+import type { Transport } from "../network/transport.ts";
+import type { Players } from "../player/player.ts";
+import type { OptionReader } from "../scenario/reader.ts";
+import type { Workload } from "../workload/workload.ts";
+
+/** The stream being broadcast, in the engine's units. */
+export interface StreamInfo {
+  /** Stream bit rate, bits per second. */
+  bitrateBitsPerSecond: number;
+  /** Duration of one chunk, microseconds. */
+  chunkMicros: number;
+  /** Size of one chunk, bytes (bit rate times chunk duration). */
+  chunkBytes: number;
+  /** Number of chunks the source produces during the run. */
+  chunkCount: number;
+  /** Length of the run, microseconds. */
+  durationMicros: number;
+}
+
+/** Everything a strategy may use. Peers talk only through `transport`. */
+export interface StrategyContext {
+  /** The engine: clock and scheduling. */
+  sim: Simulator;
+  /** The network between nodes (node 0 is the source, node i + 1 is workload session i). */
+  transport: Transport;
+  /** The viewers' players; strategies feed them chunks. */
+  players: Players;
+  /** Where strategies report overlay events for the metrics. */
+  probe: Probe;
+  /** The strategy's own random stream (`strategy/<name>`), shared with no one. */
+  random: RandomStream;
+  /** The stream. */
+  stream: StreamInfo;
+  /** The workload (capacities, latencies); read-only. */
+  workload: Workload;
+  /** How long after an abrupt departure its neighbours notice, microseconds. */
+  detectionDelayMicros: number;
+  /** Number of node ids (source plus every session). */
+  nodes: number;
+}
+
+/**
+ * A peercasting strategy: how peers find upstreams and move the stream. The run calls these
+ * hooks; everything else happens through events the strategy schedules and messages it sends.
+ */
+export interface Strategy {
+  /** Called once at time 0, before any peer joins: start the source. */
+  start(): void;
+  /** A peer session joins (its player has just joined). */
+  join(peer: number): void;
+  /**
+   * A peer session leaves. Called before the transport marks the node down, so a graceful
+   * leaver can still send goodbyes.
+   */
+  leave(peer: number, abrupt: boolean): void;
+  /** Strategy-specific summary figures (added to the strategy's entry in summary.json). */
+  summary?(): Record<string, number | Record<string, number | null>>;
+  /** Strategy-specific time-series columns, sampled with the metrics interval. */
+  sample?(): Record<string, number>;
+}
+
+/** The registry entry of a strategy type: its options and its factory. */
+export interface StrategyDefinition<Options = unknown> {
+  /** The `type:` name used in scenarios. */
+  type: string;
+  /** One-line description for `sim strategies` and docs. */
+  description: string;
+  /** Resolves this strategy's options from its scenario entry (other keys than name/type). */
+  resolveOptions(reader: OptionReader): Options;
+  /** Seconds of stream the peers' players must remember (back buffers); default 0. */
+  memorySeconds?(options: Options): number;
+  /** Creates the strategy for one run. */
+  create(context: StrategyContext, options: Options): Strategy;
+}
+
+/** Narrows a definition's options type away for storage in the registry. */
+export function defineStrategy<Options>(
+  definition: StrategyDefinition<Options>,
+): StrategyDefinition<unknown> {
+  return definition as StrategyDefinition<unknown>;
+}
