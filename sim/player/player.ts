@@ -35,10 +35,8 @@ export const Receive = {
   Duplicate: 1,
   /** Older than the peer's buffer window remembers; dropped. */
   TooOld: 2,
-  /** Further ahead of the playout point than the buffer window holds; dropped. */
-  TooFarAhead: 3,
   /** The peer is not online. */
-  Offline: 4,
+  Offline: 3,
 } as const;
 
 const IDLE = 0;
@@ -246,9 +244,13 @@ export class Players {
     const newest = this.newest[peer];
     const base = this.slot[peer] * this.windowChunks;
     const rings = this.rings;
+    let fellForward = false;
     if (chunk > newest) {
       const pos = this.pos[peer];
-      if (pos >= 0 && chunk >= pos + this.windowChunks) return Receive.TooFarAhead;
+      if (pos >= 0 && chunk >= pos + this.windowChunks) {
+        this.fallForward(peer, chunk);
+        fellForward = true;
+      }
       // Forget the chunks the ring's slots held before they are reused for newer ones.
       const clearFrom = Math.max(newest + 1, chunk - this.windowChunks + 1);
       for (let c = clearFrom; c < chunk; c++) rings[base + (c & this.mask)] = 0;
@@ -262,6 +264,7 @@ export class Players {
     if (this.pos[peer] < 0) this.pos[peer] = chunk;
     if (state === PlayerState.Starting) this.tryStart(peer);
     else if (state === PlayerState.Stalled) this.tryResume(peer);
+    else if (fellForward) this.afterDeadline(peer);
     return Receive.New;
   }
 
@@ -314,6 +317,29 @@ export class Players {
     this.probe.emitChunksDue(peer, 0, 1, 0);
     this.probe.emitPlayerState(peer, now, PlayerState.Playing, this.lag(peer));
     this.scheduleCheck(peer);
+  }
+
+  /**
+   * The peer fell so far behind that a new chunk lies beyond its window: like a live player
+   * with a latency limit, it abandons the oldest content and moves its playout point forward to
+   * half a window behind the new chunk, counting the abandoned chunks as missed. Without this a
+   * long-stalled player could never accept new chunks, and a relay would starve its subtree.
+   */
+  private fallForward(peer: number, chunk: number): void {
+    this.settle(peer);
+    const pos = this.pos[peer];
+    const target = chunk - (this.windowChunks >> 1);
+    if (target <= pos) return;
+    this.pos[peer] = target;
+    if (target > this.skipUntil[peer]) this.skipUntil[peer] = target;
+    this.probe.emitChunksDue(peer, 0, 0, target - pos);
+    if (this.state[peer] === PlayerState.Playing) {
+      // Content jump: the new position is due now.
+      this.anchor[peer] = this.sim.nowMicros;
+      this.probe.emitPlayerState(peer, this.sim.nowMicros, PlayerState.Playing, this.lag(peer));
+      // Cancel the pending check; receive() re-evaluates once the new chunk is stored.
+      this.version[peer]++;
+    }
   }
 
   /** Jumps over missing chunks the strategy declared lost (below skipUntil). */

@@ -26,6 +26,13 @@ export interface TreeRelayOptions {
    * source first), `nearest` (least latency among a sample). Default `shallowest`.
    */
   policy: (typeof PARENT_POLICIES)[number];
+  /**
+   * Share of upload capacity a relay commits to children, in (0, 1]: slots are
+   * floor(slotUtilization * upload / bitrate). Default 0.9: a relay that commits its whole uplink
+   * has no room left for control traffic or catch-up bursts, so its queue (and every
+   * descendant's lag) grows without bound.
+   */
+  slotUtilization: number;
   /** Candidates the tracker returns per query. Default 4. */
   candidates: number;
   /**
@@ -48,6 +55,7 @@ function resolveTreeRelayOptions(reader: OptionReader): TreeRelayOptions {
     maxChildren: reader.integer("maxChildren", 8, { min: 1, max: 10_000 }),
     sourceMaxChildren: reader.integer("sourceMaxChildren", 100_000, { min: 1 }),
     policy: reader.choice("policy", PARENT_POLICIES, "shallowest"),
+    slotUtilization: reader.number("slotUtilization", 0.9, { above: 0, max: 1 }),
     candidates: reader.integer("candidates", 4, { min: 1, max: 64 }),
     resume: reader.choice("resume", RESUME_MODES, "jump-to-live"),
     backBufferSeconds: reader.durationSeconds("backBuffer", 20),
@@ -68,7 +76,7 @@ const MAX_INDEXED_DEPTH = 4096;
  * Tree relay (single-tree application-level multicast). A directory co-located with the source
  * (node 0) knows which relays are connected to the source and have a free slot; a joining peer
  * queries it, tries the candidates in order and attaches to the first that accepts. Slots follow
- * from upload capacity: floor(upload / bitrate), capped by `maxChildren`.
+ * from upload capacity: floor(slotUtilization * upload / bitrate), capped by `maxChildren`.
  *
  * Each relay pushes every new chunk to its children. When a relay leaves gracefully its
  * neighbours hear a goodbye after one latency; when it fails they notice after the detection
@@ -151,7 +159,9 @@ class TreeRelay implements Strategy {
         : 0;
     const bitrate = context.stream.bitrateBitsPerSecond;
     for (let node = 0; node < n; node++) {
-      const capacitySlots = Math.floor(context.transport.uploadBitsPerSecond(node) / bitrate);
+      const capacitySlots = Math.floor(
+        (options.slotUtilization * context.transport.uploadBitsPerSecond(node)) / bitrate,
+      );
       const cap = node === 0 ? options.sourceMaxChildren : options.maxChildren;
       this.slots[node] = Math.min(cap, capacitySlots);
     }
