@@ -26,6 +26,7 @@ export function runScenario(
       latency: scenario.peers.latency,
     },
     scenario.source.uploadBitsPerSecond,
+    scenario.source.downloadBitsPerSecond,
   );
   const runs = scenario.strategies.map((entry, index) => {
     hooks.onStrategy?.(index, entry.name);

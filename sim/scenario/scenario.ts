@@ -33,8 +33,11 @@ export interface Scenario {
   /** Simulated time, seconds. Default 10 min. */
   durationSeconds: number;
   stream: StreamOptions;
-  /** Source upload capacity, bits per second. Default 10 Mbps. */
-  source: { uploadBitsPerSecond: number };
+  /**
+   * Source capacities, bits per second: upload (default 10 Mbps) and download, which carries
+   * the tracker's queries (default: the upload rate).
+   */
+  source: { uploadBitsPerSecond: number; downloadBitsPerSecond: number };
   peers: { classes: PeerClass[]; latency: LatencyOptions };
   churn: ChurnOptions;
   player: PlayerOptions;
@@ -64,9 +67,13 @@ export function resolveScenario(reader: OptionReader, defaultName: string): Scen
   if (durationSeconds < stream.chunkSeconds) {
     throw reader.error("duration", `must be at least one chunk (${stream.chunkSeconds}s)`);
   }
-  const source = reader.object("source", (r) => ({
-    uploadBitsPerSecond: r.bitsPerSecond("upload", 10e6, { above: 0 }),
-  }));
+  const source = reader.object("source", (r) => {
+    const uploadBitsPerSecond = r.bitsPerSecond("upload", 10e6, { above: 0 });
+    return {
+      uploadBitsPerSecond,
+      downloadBitsPerSecond: r.bitsPerSecond("download", uploadBitsPerSecond, { above: 0 }),
+    };
+  });
   const peers = reader.object("peers", (r) => ({
     classes: resolvePeerClasses(r),
     latency: r.object("latency", resolveLatency),

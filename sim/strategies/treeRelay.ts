@@ -172,8 +172,8 @@ class TreeRelay implements Strategy {
     this.msgReply = t.register("tree/reply", Traffic.Control, (_from, to, v) =>
       this.onReply(to, v),
     );
-    this.msgAttach = t.register("tree/attach", Traffic.Control, (from, to, v, resumeFrom) =>
-      this.onAttachRequest(to, from, v, resumeFrom),
+    this.msgAttach = t.register("tree/attach", Traffic.Control, (from, to, v, want) =>
+      this.onAttachRequest(to, from, v, want),
     );
     this.msgAccept = t.register("tree/accept", Traffic.Control, (from, to, v, startChunk) =>
       this.onAccept(to, from, v, startChunk),
@@ -307,16 +307,14 @@ class TreeRelay implements Strategy {
       this.c.sim.after(secondsToMicros(this.o.retrySeconds), this.evRetry, peer, v);
       return;
     }
-    // Back-buffer resume asks for everything after the newest chunk held; -1 means "live".
-    const players = this.c.players;
-    const resumeFrom =
-      this.o.resume === "back-buffer" && players.newestChunk(peer) >= 0
-        ? players.newestChunk(peer) + 1
-        : -1;
-    this.c.transport.send(peer, next, this.msgAttach, this.o.controlBytes, v, resumeFrom);
+    // The request names the next chunk the peer lacks (-1 when it holds none), so the relay
+    // can resume it from there (back buffer) or at least not resend what it has.
+    const newest = this.c.players.newestChunk(peer);
+    const want = newest >= 0 ? newest + 1 : -1;
+    this.c.transport.send(peer, next, this.msgAttach, this.o.controlBytes, v, want);
   }
 
-  private onAttachRequest(relay: number, peer: number, v: number, resumeFrom: number): void {
+  private onAttachRequest(relay: number, peer: number, v: number, want: number): void {
     const t = this.c.transport;
     const ok =
       (relay === 0 || this.state[relay] === ATTACHED) &&
@@ -330,11 +328,15 @@ class TreeRelay implements Strategy {
       t.send(relay, peer, this.msgReject, this.o.controlBytes, v);
       return;
     }
+    // Where the child starts: a newcomer (want -1) at the relay's newest chunk; an orphan in
+    // back-buffer mode at the chunk it lacks if the back buffer still holds it; otherwise at the
+    // relay's newest chunk, jumping over the gap (or at `want`, if the orphan is ahead).
     const relayNewest = this.newestAt(relay);
     let start = relayNewest;
-    if (resumeFrom >= 0 && resumeFrom <= relayNewest + 1) {
+    if (want >= 0) {
       const oldest = Math.max(0, relayNewest - this.backBufferChunks + 1);
-      if (resumeFrom >= oldest) start = resumeFrom;
+      start =
+        this.o.resume === "back-buffer" && want >= oldest ? want : Math.max(want, relayNewest);
     }
     // A relay that holds nothing yet forwards from its first chunk on; the child's player then
     // starts at the first chunk it receives (start -1).

@@ -66,6 +66,7 @@ function pickClass(classes: readonly PeerClass[], random: RandomStream): number 
 export function generateWorkload(
   input: WorkloadInput,
   sourceUploadBitsPerSecond: number,
+  sourceDownloadBitsPerSecond = sourceUploadBitsPerSecond,
 ): Workload {
   const streams = new RandomStreams(input.seed);
   const arrivals: Arrival[] = [];
@@ -96,7 +97,7 @@ export function generateWorkload(
   const x = new Float64Array(n + 1);
   const y = new Float64Array(n + 1);
   upload[0] = sourceUploadBitsPerSecond;
-  download[0] = sourceUploadBitsPerSecond;
+  download[0] = sourceDownloadBitsPerSecond;
   x[0] = 0.5;
   y[0] = 0.5;
   const classNames = input.classes.map((c) => c.name);
