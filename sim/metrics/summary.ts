@@ -20,7 +20,7 @@ export interface StrategySummary {
   continuityIndex: number;
   /** Each peer's time-averaged playback lag behind the live edge. */
   playbackLagSeconds: Distribution;
-  /** Stream bytes from the source / all stream bytes delivered to peers. */
+  /** Source (server) load: stream bytes the source sent / stream bytes all nodes sent. */
   sourceUploadShare: number;
   /** (Control bytes + duplicate stream bytes) / useful stream bytes delivered. */
   overheadRatio: number;
@@ -100,9 +100,7 @@ export function summarize(input: SummaryInput): StrategySummary {
     continuityIndex: tidy(due > 0 ? onTime / due : 0),
     playbackLagSeconds: tidyDistribution(distribution(lags), 1e-6),
     sourceUploadShare: tidy(
-      counters.deliveredDataBytes > 0
-        ? counters.sourceDeliveredDataBytes / counters.deliveredDataBytes
-        : 0,
+      counters.dataBytes > 0 ? counters.sourceDataBytes / counters.dataBytes : 0,
     ),
     overheadRatio: tidy(useful > 0 ? (counters.controlBytes + duplicateBytes) / useful : 0),
     rejoinsPerPeerHour: tidy(onlineMicros > 0 ? rejoins / (onlineMicros / 3600e6) : 0),

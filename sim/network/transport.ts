@@ -277,6 +277,59 @@ export class Transport {
     return true;
   }
 
+  /**
+   * Ideal network-layer multicast of one data message: the sender's uplink carries it once, the
+   * network replicates it, and each recipient gets it after the sender's serialization, its own
+   * latency from the sender and its own download serialization. The reference point that no
+   * overlay can beat. Returns false when the message was dropped at the sender.
+   */
+  multicast(
+    from: number,
+    recipients: { readonly size: number; at(index: number): number },
+    type: number,
+    bytes: number,
+    p0 = 0,
+    p1 = 0,
+  ): boolean {
+    if (recipients.size === 0) return true;
+    if (this.downSince[from] !== Number.POSITIVE_INFINITY) return false;
+    const now = this.sim.nowMicros;
+    const bits = bytes * 8;
+    const rate = this.upload[from];
+    const start = Math.max(now, this.upBusyUntil[from]);
+    if (!(rate > 0) || start - now > this.maxBacklogMicros) {
+      this.counters.droppedAtSender++;
+      this.counters.droppedDataBytes += bytes;
+      return false;
+    }
+    const done = start + Math.ceil((bits * 1e6) / rate);
+    this.upBusyUntil[from] = done;
+    this.counters.dataBytes += bytes;
+    if (from === 0) this.counters.sourceDataBytes += bytes;
+    this.uploadedBytes[from] += bytes;
+    this.observer?.onSend(from, -1, type, bytes, start, done);
+    for (let i = 0; i < recipients.size; i++) {
+      const to = recipients.at(i);
+      const downRate = this.download[to];
+      const arrive = done + this.latency.micros(from, to);
+      const deliverAt =
+        Math.max(arrive, this.downBusyUntil[to]) +
+        (downRate > 0 ? Math.ceil((bits * 1e6) / downRate) : 0);
+      this.downBusyUntil[to] = deliverAt;
+      const handle = this.allocate();
+      this.mType[handle] = type;
+      this.mFrom[handle] = from;
+      this.mTo[handle] = to;
+      this.mBytes[handle] = bytes;
+      this.mP0[handle] = p0;
+      this.mP1[handle] = p1;
+      this.mDone[handle] = done;
+      this.mStart[handle] = start;
+      this.sim.at(deliverAt, this.deliverKind, handle);
+    }
+    return true;
+  }
+
   private allocate(): number {
     const h = this.free.pop();
     if (h !== undefined) return h;

@@ -9,6 +9,11 @@ import { defineStrategy, type Strategy, type StrategyContext } from "./types.ts"
 export interface ClientServerOptions {
   /** Size of a control message (request, goodbye), bytes. Default 100. */
   controlBytes: number;
+  /**
+   * `unicast`: one copy per viewer from the source's uplink. `multicast`: ideal network-layer
+   * multicast, one copy from the source replicated by the network (the `ideal-multicast` type).
+   */
+  delivery: "unicast" | "multicast";
 }
 
 /**
@@ -54,6 +59,10 @@ class ClientServer implements Strategy {
     startSourceClock(this.c, "cs", (chunk) => {
       const bytes = this.c.stream.chunkBytes;
       const audience = this.audience;
+      if (this.o.delivery === "multicast") {
+        this.c.transport.multicast(0, audience, this.msgChunk, bytes, chunk);
+        return;
+      }
       for (let i = 0; i < audience.size; i++) {
         this.c.transport.send(0, audience.at(i), this.msgChunk, bytes, chunk);
       }
@@ -73,10 +82,16 @@ class ClientServer implements Strategy {
     if (!this.c.transport.isUp(peer)) return;
     this.audience.add(peer);
     const newest = liveEdgeChunk(this.c, this.c.sim.nowMicros);
-    const start = Math.max(0, newest);
-    this.c.players.startAt(peer, start);
-    if (newest >= 0)
+    if (this.o.delivery === "multicast") {
+      // A multicast receiver just joins the group: its first chunk is the next one multicast.
+      this.c.players.startAt(peer, newest + 1);
+      return;
+    }
+    // A unicast viewer starts at once with the newest chunk.
+    this.c.players.startAt(peer, Math.max(0, newest));
+    if (newest >= 0) {
       this.c.transport.send(0, peer, this.msgChunk, this.c.stream.chunkBytes, newest);
+    }
   }
 }
 
@@ -86,6 +101,22 @@ export const clientServer = defineStrategy<ClientServerOptions>({
   description: "every viewer pulls the stream from the source (unicast baseline)",
   resolveOptions: (reader: OptionReader) => ({
     controlBytes: reader.bytes("controlBytes", 100, { min: 1 }),
+    delivery: "unicast",
+  }),
+  create: (context, options) => new ClientServer(context, options),
+});
+
+/**
+ * Registry entry of `ideal-multicast`: the same protocol as client-server, but the network
+ * replicates each chunk (IP multicast), so the source sends every chunk once whatever the
+ * audience. No overlay does better; it bounds what peer-to-peer strategies can reach.
+ */
+export const idealMulticast = defineStrategy<ClientServerOptions>({
+  type: "ideal-multicast",
+  description: "the source sends each chunk once and the network replicates it (reference)",
+  resolveOptions: (reader: OptionReader) => ({
+    controlBytes: reader.bytes("controlBytes", 100, { min: 1 }),
+    delivery: "multicast",
   }),
   create: (context, options) => new ClientServer(context, options),
 });

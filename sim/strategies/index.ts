@@ -1,4 +1,4 @@
-import { clientServer } from "./clientServer.ts";
+import { clientServer, idealMulticast } from "./clientServer.ts";
 import { treeRelay } from "./treeRelay.ts";
 import type { StrategyDefinition } from "./types.ts";
 
@@ -7,5 +7,5 @@ import type { StrategyDefinition } from "./types.ts";
  * Adding a strategy means adding one file and one line here.
  */
 export const STRATEGIES: ReadonlyMap<string, StrategyDefinition<unknown>> = new Map(
-  [clientServer, treeRelay].map((definition) => [definition.type, definition]),
+  [clientServer, idealMulticast, treeRelay].map((definition) => [definition.type, definition]),
 );

@@ -86,11 +86,9 @@ describe("chain source -> A -> B", () => {
     expect(summary.startupLatencySeconds.max).toBeCloseTo(0.74, 9);
     expect(summary.continuityIndex).toBe(1);
     expect(summary.stallRatio).toBe(0);
-    // All stream data comes from the source to A, then from A to B: half of the deliveries.
-    expect(summary.sourceUploadShare).toBeCloseTo(
-      50 / (50 + 40), // A holds chunks 9..58 (50), B holds 19..58 (40) by 60 s
-      6,
-    );
+    // Stream bytes sent: the source sends chunks 9..59 to A (51; chunk 59 is sent at the last
+    // instant, 60 s); A forwards 19..58 to B (40; chunk 59 reaches A only after the end).
+    expect(summary.sourceUploadShare).toBeCloseTo(51 / (51 + 40), 9);
   });
 
   /*
@@ -134,7 +132,9 @@ describe("chain source -> A -> B", () => {
     const chunkBytes = 50_000;
     expect(summary.controlBytes).toBe(3 * 408);
     expect(summary.overheadRatio).toBeCloseTo((3 * 408) / (59 * chunkBytes), 9);
-    expect(summary.sourceUploadShare).toBeCloseTo(48 / 59, 8);
+    // Sent by the source: 9..32 to A (A is dropped as a child only at 33.5 s; 30..32 are lost)
+    // and 32..59 to B; sent by A: 19..29 to B.
+    expect(summary.sourceUploadShare).toBeCloseTo((24 + 28) / (24 + 28 + 11), 9);
     expect(summary.recoverySeconds.max).toBeCloseTo(3.151038, 9);
   });
 
