@@ -44,7 +44,14 @@ interface RunArguments {
 }
 
 async function commandRun(args: RunArguments): Promise<number> {
-  const overrides = (args.set ?? []).map(parseOverride);
+  // A malformed --set is a usage error (exit 2), like any other bad argument.
+  const overrides = (args.set ?? []).map((text) => {
+    try {
+      return parseOverride(text);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  });
   const scenario = loadScenario(args.scenario, overrides, args.seed);
   const outDir =
     args.out ?? join("results", scenario.name || basename(args.scenario, extname(args.scenario)));

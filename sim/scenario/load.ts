@@ -74,6 +74,20 @@ export function parseScenario(
     } catch {
       value = override.value;
     }
+    // An index names an item of a list or the one just past its end (to append); one further
+    // would leave a hole that then reads as an empty item with a different index.
+    let node: unknown = document.contents;
+    for (const part of path) {
+      if (isSeq(node) && typeof part === "number" && part > node.items.length) {
+        throw new ScenarioError(
+          file,
+          override.path,
+          undefined,
+          `--set index ${part} is past the end of a list of ${node.items.length} item(s)`,
+        );
+      }
+      node = isMap(node) || isSeq(node) ? node.get(part, true) : undefined;
+    }
     // Create missing parents as maps; an index into a missing list is an error.
     const parent = path.slice(0, -1);
     const existing = parent.length === 0 ? document.contents : document.getIn(parent, true);

@@ -52,31 +52,38 @@ export interface ReaderContext {
   baseDirectory: string;
 }
 
-/** Line (1-based) of the node at `path`, or of its key when `key` is true, if known. */
+/**
+ * Line (1-based) of the node at `path`, or of its key when `key` is true, if known. When the
+ * path is absent from the document (a required field left out, a defaulted name found to clash),
+ * the line of the closest enclosing node that is present, so the message still says where.
+ */
 function lineOf(context: ReaderContext, path: YamlPath, key: boolean): number | undefined {
   const { document, lineCounter } = context;
   if (!document || !lineCounter) return undefined;
+  const lineOfNode = (target: unknown) => {
+    const range = (target as { range?: [number, number, number] } | null)?.range;
+    return range ? lineCounter.linePos(range[0]).line : undefined;
+  };
   let node: unknown = document.contents;
   let keyNode: unknown;
   for (const part of path) {
     keyNode = undefined;
     if (isMap(node)) {
+      // Keys set by `--set` overrides are plain values, not scalar nodes, and have no line.
       const pair = node.items.find(
-        (item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(part),
+        (item) =>
+          isPair(item) && String(isScalar(item.key) ? item.key.value : item.key) === String(part),
       );
-      if (!pair) return undefined;
+      if (!pair) return lineOfNode(node);
       keyNode = pair.key;
       node = pair.value;
-    } else if (isSeq(node) && typeof part === "number") {
+    } else if (isSeq(node) && typeof part === "number" && node.items[part] !== undefined) {
       node = node.items[part];
     } else {
-      return undefined;
+      return lineOfNode(node);
     }
   }
-  const target = (key && keyNode) || node;
-  const range = (target as { range?: [number, number, number] } | null)?.range;
-  if (!range) return undefined;
-  return lineCounter.linePos(range[0]).line;
+  return lineOfNode((key && keyNode) || node);
 }
 
 function describe(value: unknown): string {

@@ -65,6 +65,22 @@ function resolveTreeRelayOptions(reader: OptionReader): TreeRelayOptions {
   };
 }
 
+/** The tree at one instant (see {@link TreeRelay.snapshot}), indexed by node. */
+export interface TreeSnapshot {
+  /** Parent node, -1 for none (the source, a seeker, an orphan). */
+  parent: Int32Array;
+  /** Depth below the source (meaningful for connected nodes). */
+  depth: Int32Array;
+  /** Children the node counts against its slots (departed ones until it notices). */
+  childCount: Int32Array;
+  /** Most children the node takes. */
+  slots: Int32Array;
+  /** 1 where the node has a path of attached relays up to the source. */
+  connected: Uint8Array;
+  /** 1 where the node is attached to a relay (or is the source). */
+  attached: Uint8Array;
+}
+
 const OFFLINE = 0;
 const SEEKING = 1;
 const ATTACHED = 2;
@@ -278,6 +294,18 @@ class TreeRelay implements Strategy {
     };
   }
 
+  /** A copy of the tree's state, for tests and traces; reading it changes nothing. */
+  snapshot(): TreeSnapshot {
+    return {
+      parent: this.parent.slice(),
+      depth: this.depth.slice(),
+      childCount: this.childCount.slice(),
+      slots: this.slots.slice(),
+      connected: this.connected.slice(),
+      attached: this.state.map((s) => (s === ATTACHED ? 1 : 0)),
+    };
+  }
+
   // --- Joining ---------------------------------------------------------------------------
 
   private query(peer: number): void {
@@ -469,6 +497,9 @@ class TreeRelay implements Strategy {
     this.depth[root] = rootDepth;
     while (stack.length > 0) {
       const node = stack.pop()!;
+      // A child that left without a goodbye stays listed until its relay notices; it is gone,
+      // and counting it connected would leave it in the depth figures for good.
+      if (this.state[node] === OFFLINE) continue;
       if (!this.connected[node]) {
         this.connected[node] = 1;
         this.connectedCount++;

@@ -1,0 +1,374 @@
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { Traffic, type TrafficValue } from "../../sim/network/transport.ts";
+import { runScenario, type ScenarioRun } from "../../sim/run/runScenario.ts";
+import type { RunHooks } from "../../sim/run/runStrategy.ts";
+import { parseScenario } from "../../sim/scenario/load.ts";
+import type { Scenario } from "../../sim/scenario/scenario.ts";
+import {
+  type TreeRelayOptions,
+  type TreeSnapshot,
+  treeRelay,
+} from "../../sim/strategies/treeRelay.ts";
+import type { Strategy, StrategyContext } from "../../sim/strategies/types.ts";
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+/** Gives access to the tree-relay instances a run creates, in creation order. */
+function captureTrees(): { snapshot(): TreeSnapshot }[] {
+  const created: { snapshot(): TreeSnapshot }[] = [];
+  const original = treeRelay.create;
+  vi.spyOn(treeRelay, "create").mockImplementation((context, options) => {
+    const strategy = original(context, options) as Strategy & { snapshot(): TreeSnapshot };
+    created.push(strategy);
+    return strategy;
+  });
+  return created;
+}
+
+/** Slots a node should have: floor(utilization * upload / bitrate), capped. */
+function expectedSlots(
+  scenario: Scenario,
+  options: TreeRelayOptions,
+  upload: number,
+  node: number,
+) {
+  const utilization = options.slotUtilization ?? 1;
+  const capacity = Math.floor((utilization * upload) / scenario.stream.bitrateBitsPerSecond);
+  return Math.min(node === 0 ? options.sourceMaxChildren : options.maxChildren, capacity);
+}
+
+const CHURNY = `name: tree-churn
+seed: 21
+duration: 3min
+stream: { bitrate: 400kbps, chunkDuration: 1s }
+source: { upload: 4Mbps }
+peers:
+  classes:
+    - { name: free-rider, share: 0.25, upload: 128kbps, download: 1.5Mbps }
+    - { name: small, share: 0.35, upload: 1Mbps, download: 10Mbps }
+    - { name: big, share: 0.4, upload: 3Mbps, download: 30Mbps }
+  latency: { model: plane, access: 5ms, propagation: 60ms }
+churn:
+  arrivals:
+    - { type: poisson, rate: 90/min }
+    - { type: flash-crowd, count: 60, at: 60s, over: 5s }
+  session: { distribution: pareto, mean: 1min, shape: 1.8 }
+  abruptShare: 0.5
+  detectionDelay: 4s
+strategies:
+  - { name: shallow, type: tree-relay, maxChildren: 5, resume: jump-to-live }
+  - { name: random-bb, type: tree-relay, policy: random, maxChildren: 3, resume: back-buffer, backBuffer: 10s }
+  - { name: nearest, type: tree-relay, policy: nearest, maxChildren: 4, heartbeat: 0 }
+  - { name: shallow-bb, type: tree-relay, maxChildren: 5, resume: back-buffer, backBuffer: 10s }
+`;
+
+/** Everything the invariant observers found wrong, and how much they saw. */
+interface Findings {
+  problems: string[];
+  samples: number;
+  chunkDeliveries: number;
+  dataSends: number;
+  attachChecks: number;
+  maxDepthSeen: number;
+  fullRelaysSeen: number;
+}
+
+/**
+ * Runs a scenario with observers on every tree-relay run: a wrapper on the transport's message
+ * handlers (chunk delivery times, checks after every attach), the transport's send observer
+ * (uplink intervals) and a sampler event every second (tree shape).
+ */
+function runObserved(text: string): {
+  result: ScenarioRun;
+  findings: Findings[];
+  trees: { snapshot(): TreeSnapshot }[];
+} {
+  const scenario = parseScenario(text, "tree.yaml");
+  const trees = captureTrees();
+  const findings: Findings[] = [];
+  let index = -1;
+  const onContext = (context: StrategyContext) => {
+    index++;
+    const entry = scenario.strategies[index];
+    const options = entry.options as TreeRelayOptions;
+    const f: Findings = {
+      problems: [],
+      samples: 0,
+      chunkDeliveries: 0,
+      dataSends: 0,
+      attachChecks: 0,
+      maxDepthSeen: 0,
+      fullRelaysSeen: 0,
+    };
+    findings.push(f);
+    const problem = (text: string) => {
+      if (f.problems.length < 20)
+        f.problems.push(`${entry.name} @${context.sim.nowMicros}: ${text}`);
+    };
+    const { sim, transport, workload, stream, players } = context;
+    const nodes = context.nodes;
+    const tree = () => trees[index].snapshot();
+    const upload = workload.uploadBitsPerSecond;
+    const download = workload.downloadBitsPerSecond;
+    const slots = Int32Array.from({ length: nodes }, (_, n) =>
+      expectedSlots(scenario, options, upload[n], n),
+    );
+    const serialization = (bytes: number, rate: number) => Math.ceil((bytes * 8 * 1e6) / rate);
+
+    // Chunk deliveries: first arrival time of chunk c at node n; -1 before.
+    const firstArrival = new Float64Array(nodes * stream.chunkCount).fill(-1);
+    const onChunk = (from: number, to: number, chunk: number, bytes: number) => {
+      f.chunkDeliveries++;
+      const now = sim.nowMicros;
+      const hops =
+        serialization(bytes, upload[from]) +
+        transport.latencyMicros(from, to) +
+        serialization(bytes, download[to]);
+      // The sender had the chunk: the source from its production, a relay from its arrival.
+      const had =
+        from === 0
+          ? (chunk + 1) * stream.chunkMicros
+          : firstArrival[from * stream.chunkCount + chunk];
+      if (had < 0) problem(`${from} forwarded chunk ${chunk} it never received`);
+      else if (now < had + hops) {
+        problem(`chunk ${chunk} reached ${to} from ${from} at ${now}, before ${had} + ${hops}`);
+      }
+      const key = to * stream.chunkCount + chunk;
+      if (firstArrival[key] < 0) firstArrival[key] = now;
+    };
+
+    // After every attach request is handled, no relay has more children than its slots.
+    const checkSlots = () => {
+      f.attachChecks++;
+      const t = tree();
+      for (let n = 0; n < nodes; n++) {
+        if (t.slots[n] !== slots[n]) problem(`node ${n} has ${t.slots[n]} slots, not ${slots[n]}`);
+        if (t.childCount[n] > slots[n]) problem(`node ${n} has ${t.childCount[n]} children`);
+        if (t.childCount[n] === slots[n] && slots[n] > 0) f.fullRelaysSeen++;
+      }
+    };
+
+    const originalRegister = transport.register.bind(transport);
+    transport.register = (name: string, traffic: TrafficValue, handler) =>
+      originalRegister(name, traffic, (from, to, p0, p1, bytes) => {
+        handler(from, to, p0, p1, bytes);
+        if (name === "tree/chunk") onChunk(from, to, p0, bytes);
+        if (name === "tree/attach") checkSlots();
+      });
+
+    // Uplinks: data leaves each node one message at a time, each taking at least its
+    // serialization time at the node's capacity; control at least at the control floor.
+    const dataDone = new Float64Array(nodes);
+    const floor = 64e3;
+    transport.observe({
+      onSend(from, _to, type, bytes, start, done) {
+        const isData = type === chunkType;
+        if (start < sim.nowMicros) problem(`send from ${from} starts in the past`);
+        if (isData) {
+          f.dataSends++;
+          if (start < dataDone[from]) problem(`data from ${from} overlaps the previous one`);
+          if (done - start < (bytes * 8 * 1e6) / upload[from])
+            problem(`data from ${from} too fast`);
+          dataDone[from] = done;
+        } else if (done - start < (bytes * 8 * 1e6) / Math.max(upload[from], floor)) {
+          problem(`control from ${from} too fast`);
+        }
+      },
+    });
+    let chunkType = -1;
+    const registerForType = transport.register;
+    transport.register = (name, traffic, handler) => {
+      const id = registerForType(name, traffic, handler);
+      if (name === "tree/chunk") {
+        chunkType = id;
+        expect(traffic).toBe(Traffic.Data);
+      }
+      return id;
+    };
+
+    // Tree shape, sampled every second.
+    const sampleKind = sim.register("test/tree-sample", () => {
+      f.samples++;
+      const t = tree();
+      const children = new Int32Array(nodes);
+      for (let n = 0; n < nodes; n++) if (t.parent[n] >= 0) children[t.parent[n]]++;
+      for (let n = 0; n < nodes; n++) {
+        if (n > 0 && t.attached[n] === 1 && !players.isOnline(n)) {
+          problem(`departed node ${n} still attached`);
+        }
+        if (children[n] !== t.childCount[n]) {
+          problem(`node ${n} counts ${t.childCount[n]} children, ${children[n]} point at it`);
+        }
+        // Walking up from any node ends (no cycle) within `nodes` steps, at the source for a
+        // connected node, after exactly its depth in steps.
+        let steps = 0;
+        let top = n;
+        while (t.parent[top] >= 0 && steps <= nodes) {
+          top = t.parent[top];
+          steps++;
+        }
+        if (steps > nodes) {
+          problem(`cycle above node ${n}`);
+          continue;
+        }
+        if (t.connected[n] === 1) {
+          if (top !== 0) problem(`connected node ${n} ends at ${top}, not the source`);
+          if (steps !== t.depth[n]) problem(`node ${n} at depth ${t.depth[n]}, ${steps} steps up`);
+          if (n > 0 && !players.isOnline(n)) problem(`departed node ${n} still connected`);
+          f.maxDepthSeen = Math.max(f.maxDepthSeen, steps);
+        }
+      }
+      if (sim.nowMicros + 1e6 <= stream.durationMicros) sim.after(1e6, sampleKind);
+    });
+    sim.at(500_000, sampleKind);
+  };
+  const result = runScenario(scenario, { onContext } satisfies RunHooks);
+  return { result, findings, trees };
+}
+
+describe("tree relay invariants under churn", () => {
+  let result: ScenarioRun;
+  let findings: Findings[];
+  let trees: { snapshot(): TreeSnapshot }[];
+  beforeAll(() => {
+    ({ result, findings, trees } = runObserved(CHURNY));
+  });
+
+  it.each([0, 1, 2, 3])("strategy %i keeps every invariant at every check", (i) => {
+    const f = findings[i];
+    expect(f.problems).toEqual([]);
+    // The observers saw plenty, so an empty list of problems means something.
+    expect(f.samples).toBe(180);
+    expect(f.chunkDeliveries).toBeGreaterThan(5000);
+    expect(f.dataSends).toBeGreaterThanOrEqual(f.chunkDeliveries);
+    expect(f.attachChecks).toBeGreaterThan(200);
+    expect(f.fullRelaysSeen).toBeGreaterThan(0);
+    expect(f.maxDepthSeen).toBeGreaterThanOrEqual(3);
+    // Churn really broke the tree: relays left with children, orphans rejoined.
+    expect(result.runs[i].summary.rejoinsPerPeerHour).toBeGreaterThan(0);
+    expect(result.runs[i].gauges.some((g) => g.name === "relayDeparture")).toBe(true);
+  });
+
+  it("the mean tree depth reported averages the peers online and connected at the end", () => {
+    const end = result.scenario.durationSeconds * 1e6;
+    const w = result.workload;
+    for (let i = 0; i < result.runs.length; i++) {
+      const t = trees[i].snapshot();
+      let sum = 0;
+      let count = 0;
+      for (let n = 1; n < t.parent.length; n++) {
+        const online = w.joinMicros[n - 1] <= end && w.leaveMicros[n - 1] > end;
+        if (t.connected[n] !== 1 || !online) continue;
+        sum += t.depth[n];
+        count++;
+      }
+      expect(count).toBeGreaterThan(20);
+      expect(result.runs[i].summary.meanTreeDepth).toBeCloseTo(sum / count, 6);
+    }
+  });
+
+  it("back-buffer resume skips far fewer chunks than jump-to-live on the same workload", () => {
+    // The two runs differ only in resume mode. Jump-to-live skips the gap at every rejoin;
+    // back-buffer resumes at the first missing chunk while the new relay's 10 s buffer still
+    // holds it, which outlasts the 4 s detection delay plus a rejoin.
+    const missed = (i: number) => result.runs[i].qos.missed.reduce((sum, m) => sum + m, 0);
+    const [jumpToLive, backBuffer] = [missed(0), missed(3)];
+    expect(result.runs[3].entry.name).toBe("shallow-bb");
+    expect(jumpToLive).toBeGreaterThan(100);
+    expect(backBuffer).toBeLessThan(jumpToLive / 4);
+    expect(result.runs[3].summary.continuityIndex).toBeGreaterThan(
+      result.runs[0].summary.continuityIndex,
+    );
+  });
+
+  it("back-buffer and jump-to-live runs on the same workload both give sane metrics", () => {
+    for (const run of result.runs) {
+      const s = run.summary;
+      expect(s.peers).toBe(result.workload.size);
+      for (const share of [s.continuityIndex, s.stallRatio, s.sourceUploadShare]) {
+        expect(share).toBeGreaterThanOrEqual(0);
+        expect(share).toBeLessThanOrEqual(1);
+      }
+      expect(s.continuityIndex).toBeGreaterThan(0.5);
+      expect(s.stallsPerMinute).toBeGreaterThanOrEqual(0);
+      expect(s.overheadRatio).toBeGreaterThan(0);
+      for (const d of [s.startupLatencySeconds, s.playbackLagSeconds, s.recoverySeconds]) {
+        expect(d.mean).not.toBeNull();
+        expect(d.p50!).toBeGreaterThanOrEqual(0);
+        expect(d.p50!).toBeLessThanOrEqual(d.p95!);
+        expect(d.p95!).toBeLessThanOrEqual(d.p99!);
+        expect(d.p99!).toBeLessThanOrEqual(d.max!);
+      }
+      // The source is one sender among many relays.
+      expect(s.sourceUploadShare).toBeLessThan(1);
+    }
+  });
+});
+
+describe("tree relay with the shallowest policy and no churn", () => {
+  /** The smallest L with M + M^2 + ... + M^L >= N. */
+  const minimumDepth = (n: number, m: number) => {
+    let level = 0;
+    let capacity = 0;
+    while (capacity < n) {
+      level++;
+      capacity += m ** level;
+    }
+    return level;
+  };
+
+  it("the closed form gives the figures of the references (N 1000, M 4: 5; N 10 000: 7)", () => {
+    expect(minimumDepth(1000, 4)).toBe(5);
+    expect(minimumDepth(10_000, 4)).toBe(7);
+    expect(minimumDepth(4, 4)).toBe(1);
+    expect(minimumDepth(5, 4)).toBe(2);
+  });
+
+  it.each([
+    [1000, 5, "100s", "60s"],
+    [10_000, 7, "60s", "40s"],
+  ])(
+    "builds a tree of minimum depth: N = %i peers with 4 slots each reach depth %i",
+    (n, depth, duration, over) => {
+      const m = 4;
+      // Every peer can feed 10 streams but takes at most M children; the source takes M.
+      const text = `name: min-depth
+seed: 2
+duration: ${duration}
+stream: { bitrate: 400kbps, chunkDuration: 1s }
+source: { upload: 100Mbps }
+peers:
+  classes: [{ name: even, share: 1, upload: 4Mbps, download: 40Mbps }]
+  latency: { model: constant, oneWay: 20ms }
+churn:
+  arrivals: [{ type: flash-crowd, count: ${n}, at: 1s, over: ${over} }]
+  session: { distribution: fixed, mean: 1h }
+strategies:
+  - { name: tree, type: tree-relay, policy: shallowest, maxChildren: ${m}, sourceMaxChildren: ${m} }
+`;
+      const trees = captureTrees();
+      const result = runScenario(parseScenario(text, "min-depth.yaml"));
+      const t = trees[0].snapshot();
+      const byDepth = new Map<number, number>();
+      let connected = 0;
+      for (let node = 1; node <= n; node++) {
+        if (t.connected[node] !== 1) continue;
+        connected++;
+        byDepth.set(t.depth[node], (byDepth.get(t.depth[node]) ?? 0) + 1);
+      }
+      expect(result.workload.size).toBe(n);
+      expect(connected).toBe(n);
+      expect(minimumDepth(n, m)).toBe(depth);
+      expect(Math.max(...byDepth.keys())).toBe(depth);
+      // Each level holds at most M^level peers, and every level above the deepest is full.
+      for (const [level, count] of byDepth) expect(count).toBeLessThanOrEqual(m ** level);
+      for (let level = 1; level < depth; level++) expect(byDepth.get(level)).toBe(m ** level);
+      expect(t.childCount[0]).toBe(m);
+      // Without churn nobody rejoins and the tree streams well.
+      expect(result.runs[0].summary.rejoinsPerPeerHour).toBe(0);
+      expect(result.runs[0].summary.continuityIndex).toBe(1);
+    },
+  );
+});
