@@ -56,6 +56,7 @@ export function resolveLatency(reader: OptionReader): LatencyOptions {
 export class LatencyModel {
   private readonly options: LatencyOptions;
   private readonly salt: number;
+  private readonly identity: Uint32Array | undefined;
   private readonly x: Float64Array;
   private readonly y: Float64Array;
   private readonly constantMicros: number;
@@ -63,12 +64,22 @@ export class LatencyModel {
   /**
    * @param x, y node coordinates in the unit square (node 0 first), used by the plane model.
    * @param salt a 32-bit value from the `network/latency` stream.
+   * @param identity a stable 32-bit identity per node for the `uniform` model (default: the
+   *   node id). The workload passes one derived from each session's arrival process and rank,
+   *   so adding sessions does not change the latency between existing ones.
    */
-  constructor(options: LatencyOptions, x: Float64Array, y: Float64Array, salt: number) {
+  constructor(
+    options: LatencyOptions,
+    x: Float64Array,
+    y: Float64Array,
+    salt: number,
+    identity?: Uint32Array,
+  ) {
     this.options = options;
     this.x = x;
     this.y = y;
     this.salt = salt;
+    this.identity = identity;
     this.constantMicros = options.model === "constant" ? secondsToMicros(options.oneWaySeconds) : 0;
   }
 
@@ -80,7 +91,9 @@ export class LatencyModel {
       case "constant":
         return this.constantMicros;
       case "uniform": {
-        const u = a < b ? hashUnit(this.salt, a, b) : hashUnit(this.salt, b, a);
+        const ia = this.identity ? this.identity[a] : a;
+        const ib = this.identity ? this.identity[b] : b;
+        const u = ia < ib ? hashUnit(this.salt, ia, ib) : hashUnit(this.salt, ib, ia);
         return secondsToMicros(o.minSeconds + u * (o.maxSeconds - o.minSeconds));
       }
       case "plane": {

@@ -1,9 +1,9 @@
-import { type RandomStream, RandomStreams } from "../engine/random.ts";
+import { hashUnit, type RandomStream, RandomStreams } from "../engine/random.ts";
 import type { LatencyOptions } from "../network/latency.ts";
 import { LatencyModel } from "../network/latency.ts";
 import type { PeerClass } from "../network/peerClasses.ts";
 import { secondsToMicros } from "../scenario/units.ts";
-import { type Arrival, generateArrivals } from "./arrivals.ts";
+import { generateArrivals } from "./arrivals.ts";
 import type { ChurnOptions } from "./churn.ts";
 import { sampleSessionSeconds } from "./sessionLength.ts";
 
@@ -58,10 +58,25 @@ function pickClass(classes: readonly PeerClass[], random: RandomStream): number 
   return classes.length - 1;
 }
 
+/** One session with all its draws, before the sessions are merged in join order. */
+interface DrawnSession {
+  join: number;
+  leave: number;
+  abrupt: number;
+  classIndex: number;
+  x: number;
+  y: number;
+  /** Stable identity: a hash of the arrival process and the session's rank in it. */
+  identity: number;
+}
+
 /**
- * Generates the workload. Each concern draws from its own named stream (arrivals per process,
- * sessions, classes, departures, positions, latency salt), so changing one concern's options
- * leaves the draws of the others untouched.
+ * Generates the workload. Every arrival process draws its arrivals and then, for each of its
+ * sessions in its own order, the session's length, class, departure kind and position from
+ * streams of its own (`workload/arrivals/<i>`, `workload/sessions/<i>`, `workload/classes/<i>`,
+ * `workload/departures/<i>`, `network/positions/<i>`). Sessions are then merged by join time.
+ * So adding an arrival process adds sessions without changing any existing session, and
+ * changing one concern's options (say the class mix) leaves the draws of the others untouched.
  */
 export function generateWorkload(
   input: WorkloadInput,
@@ -69,25 +84,45 @@ export function generateWorkload(
   sourceDownloadBitsPerSecond = sourceUploadBitsPerSecond,
 ): Workload {
   const streams = new RandomStreams(input.seed);
-  const arrivals: Arrival[] = [];
+  const classNames = input.classes.map((c) => c.name);
+  const drawn: DrawnSession[] = [];
   input.churn.arrivals.forEach((process, index) => {
-    const random = streams.stream(`workload/arrivals/${index}`);
-    for (const arrival of generateArrivals(process, random)) arrivals.push(arrival);
+    const arrivals = generateArrivals(process, streams.stream(`workload/arrivals/${index}`));
+    const sessions = streams.stream(`workload/sessions/${index}`);
+    const classDraws = streams.stream(`workload/classes/${index}`);
+    const departures = streams.stream(`workload/departures/${index}`);
+    const positions = streams.stream(`network/positions/${index}`);
+    for (let rank = 0; rank < arrivals.length; rank++) {
+      const arrival = arrivals[rank];
+      // Every draw happens for every session, used or not, so that a trace that fixes some
+      // values does not shift the draws of the sessions after it.
+      const sessionSeconds = sampleSessionSeconds(input.churn.session, sessions);
+      let classIndex = pickClass(input.classes, classDraws);
+      const abrupt = departures.next() < input.churn.abruptShare ? 1 : 0;
+      const x = positions.next();
+      const y = positions.next();
+      if (arrival.className !== undefined) {
+        classIndex = classNames.indexOf(arrival.className);
+        if (classIndex < 0) {
+          throw new Error(
+            `trace names unknown peer class '${arrival.className}' (known: ${classNames.join(", ")})`,
+          );
+        }
+      }
+      if (arrival.joinSeconds >= input.durationSeconds) continue;
+      const join = secondsToMicros(arrival.joinSeconds);
+      const leaveSeconds = arrival.leaveSeconds ?? arrival.joinSeconds + sessionSeconds;
+      // A session lasts at least one microsecond, so that leave always follows join.
+      const leave = Math.max(join + 1, secondsToMicros(leaveSeconds));
+      const identity = Math.floor(hashUnit(0x5e55, index, rank) * 4294967295) + 1;
+      drawn.push({ join, leave, abrupt, classIndex, x, y, identity });
+    }
   });
-  // Stable sort keeps generation order for equal join times, which keeps runs deterministic.
-  const order = arrivals
-    .map((arrival, index) => ({ arrival, index }))
-    .sort((p, q) => p.arrival.joinSeconds - q.arrival.joinSeconds || p.index - q.index)
-    .map((entry) => entry.arrival)
-    .filter((arrival) => arrival.joinSeconds < input.durationSeconds);
-
-  const n = order.length;
-  const sessions = streams.stream("workload/sessions");
-  const classDraws = streams.stream("workload/classes");
-  const departures = streams.stream("workload/departures");
-  const positions = streams.stream("network/positions");
+  // A stable sort keeps process order, then generation order, for equal join times.
+  drawn.sort((p, q) => p.join - q.join);
   const latencySalt = streams.stream("network/latency");
 
+  const n = drawn.length;
   const joinMicros = new Float64Array(n);
   const leaveMicros = new Float64Array(n);
   const abrupt = new Uint8Array(n);
@@ -96,40 +131,22 @@ export function generateWorkload(
   const download = new Float64Array(n + 1);
   const x = new Float64Array(n + 1);
   const y = new Float64Array(n + 1);
+  const identity = new Uint32Array(n + 1);
   upload[0] = sourceUploadBitsPerSecond;
   download[0] = sourceDownloadBitsPerSecond;
   x[0] = 0.5;
   y[0] = 0.5;
-  const classNames = input.classes.map((c) => c.name);
   for (let i = 0; i < n; i++) {
-    const arrival = order[i];
-    // Every draw happens for every session, used or not, so that a trace that fixes some values
-    // does not shift the draws of the sessions after it.
-    const sessionSeconds = sampleSessionSeconds(input.churn.session, sessions);
-    const drawnClass = pickClass(input.classes, classDraws);
-    const isAbrupt = departures.next() < input.churn.abruptShare;
-    const px = positions.next();
-    const py = positions.next();
-    const join = secondsToMicros(arrival.joinSeconds);
-    joinMicros[i] = join;
-    const leaveSeconds = arrival.leaveSeconds ?? arrival.joinSeconds + sessionSeconds;
-    // A session lasts at least one microsecond, so that leave always follows join.
-    leaveMicros[i] = Math.max(join + 1, secondsToMicros(leaveSeconds));
-    abrupt[i] = isAbrupt ? 1 : 0;
-    let c = drawnClass;
-    if (arrival.className !== undefined) {
-      c = classNames.indexOf(arrival.className);
-      if (c < 0) {
-        throw new Error(
-          `trace names unknown peer class '${arrival.className}' (known: ${classNames.join(", ")})`,
-        );
-      }
-    }
-    classIndex[i] = c;
-    upload[i + 1] = input.classes[c].uploadBitsPerSecond;
-    download[i + 1] = input.classes[c].downloadBitsPerSecond;
-    x[i + 1] = px;
-    y[i + 1] = py;
+    const session = drawn[i];
+    joinMicros[i] = session.join;
+    leaveMicros[i] = session.leave;
+    abrupt[i] = session.abrupt;
+    classIndex[i] = session.classIndex;
+    upload[i + 1] = input.classes[session.classIndex].uploadBitsPerSecond;
+    download[i + 1] = input.classes[session.classIndex].downloadBitsPerSecond;
+    x[i + 1] = session.x;
+    y[i + 1] = session.y;
+    identity[i + 1] = session.identity;
   }
   const salt = Math.floor(latencySalt.next() * 4294967296);
   return {
@@ -141,6 +158,6 @@ export function generateWorkload(
     uploadBitsPerSecond: upload,
     downloadBitsPerSecond: download,
     classes: input.classes,
-    latency: new LatencyModel(input.latency, x, y, salt),
+    latency: new LatencyModel(input.latency, x, y, salt, identity),
   };
 }

@@ -162,26 +162,41 @@ describe("workload generation", () => {
     }
   });
 
-  it("an appended arrival process keeps every earlier join, and every session before its first arrival", () => {
-    // What generateWorkload guarantees: each process draws from its own stream, so the original
-    // join times all survive; per-session draws (session length, class, departure kind,
-    // position) are taken in join order, so they are unchanged only for the sessions that join
-    // before the first added arrival. Sessions after it may be redrawn.
+  it("an appended arrival process adds sessions and changes no existing one", () => {
+    // Each process draws its sessions' attributes from streams of its own, so the sessions of
+    // the first process keep their join, leave, class, departure kind and position; they are
+    // only interleaved with the new ones.
     const extra: ArrivalOptions = {
       type: "flash-crowd",
       count: 50,
       atSeconds: 100,
       overSeconds: 10,
     };
-    const a = generate();
-    const b = generate({}, { arrivals: [...churn.arrivals, extra] });
+    const uniform = { latency: { model: "uniform" as const, minSeconds: 0.01, maxSeconds: 0.2 } };
+    const a = generate(uniform);
+    const b = generate(uniform, { arrivals: [...churn.arrivals, extra] });
     expect(b.size).toBe(a.size + 50);
-    const joinsB = new Set(b.joinMicros);
-    for (const join of a.joinMicros) expect(joinsB.has(join)).toBe(true);
-    const before = a.joinMicros.findIndex((j) => j >= 100e6);
-    expect(before).toBeGreaterThan(100);
-    expect(b.joinMicros[before]).toBeGreaterThanOrEqual(100e6);
-    expect(arrays(b, before)).toEqual(arrays(a, before));
+    // Latency between two sessions must survive too (the uniform model hashes identities).
+    const index = (w: Workload, join: number) => w.joinMicros.indexOf(join) + 1;
+    for (const [i, j] of [
+      [0, 1],
+      [5, 900],
+      [100, 101],
+    ]) {
+      const ja = a.joinMicros[i];
+      const jb = a.joinMicros[j];
+      expect(b.latency.micros(index(b, ja), index(b, jb))).toBe(a.latency.micros(i + 1, j + 1));
+    }
+    const describe = (w: Workload, i: number) =>
+      [
+        w.joinMicros[i],
+        w.leaveMicros[i],
+        w.abrupt[i],
+        w.classIndex[i],
+        w.latency.micros(0, i + 1),
+      ].join("/");
+    const sessionsB = new Set(Array.from({ length: b.size }, (_, i) => describe(b, i)));
+    for (let i = 0; i < a.size; i++) expect(sessionsB.has(describe(a, i))).toBe(true);
   });
 
   it("changing the session distribution changes only leave times", () => {
