@@ -3,6 +3,8 @@ import { readFileSync } from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import yargs from "yargs";
+import { compareRuns } from "../../analysis/compare.ts";
+import { writePlots } from "../../analysis/plot.ts";
 import { renderResults, writeResultsAtomically } from "../run/output.ts";
 import { runScenario } from "../run/runScenario.ts";
 import { loadScenario, parseOverride } from "../scenario/load.ts";
@@ -81,7 +83,13 @@ async function commandRun(args: RunArguments): Promise<number> {
       2,
     )}\n`,
   );
-  await writeResultsAtomically(outDir, files);
+  // Plots and the report are made from the written CSVs, inside the temporary directory, so
+  // they land together with the results or not at all.
+  await writeResultsAtomically(
+    outDir,
+    files,
+    args.plots === false ? undefined : async (dir) => void (await writePlots(dir)),
+  );
   const summaries = Object.fromEntries(result.runs.map((run) => [run.entry.name, run.summary]));
   if (!args.quiet) {
     process.stdout.write(
@@ -131,6 +139,39 @@ export async function main(argv: string[]): Promise<number> {
           }),
       async (args) => {
         exitCode = await commandRun(args as RunArguments);
+      },
+    )
+    .command(
+      "plot <dir>",
+      "regenerate plots/*.svg and report.html of a results directory from its CSVs",
+      (y) =>
+        y.positional("dir", { type: "string", demandOption: true, describe: "results directory" }),
+      async (args) => {
+        const written = await writePlots(args.dir as string);
+        process.stdout.write(`wrote ${written.length} files in ${args.dir}\n`);
+      },
+    )
+    .command(
+      "compare <dirs..>",
+      "overlay several runs in one report and print a metric table with their differences",
+      (y) =>
+        y
+          .positional("dirs", {
+            type: "string",
+            array: true,
+            demandOption: true,
+            describe: "results directories (two or more)",
+          })
+          .option("out", {
+            type: "string",
+            default: "results/compare",
+            describe: "where to write the combined report",
+          }),
+      async (args) => {
+        const dirs = args.dirs as string[];
+        if (dirs.length < 2) throw new UsageError("compare needs at least two results directories");
+        const { table, reportPath } = await compareRuns(dirs, args.out as string);
+        process.stdout.write(`${table}\nreport: ${reportPath}\n`);
       },
     )
     .command(

@@ -1,0 +1,81 @@
+import {
+  type FigureContext,
+  type FigureOptions,
+  figureContext,
+  header,
+  legend,
+  MARGIN,
+  noData,
+  panelGroup,
+  svgDocument,
+} from "../chart.ts";
+import type { Results } from "../types.ts";
+import { gaugeHistogramPanel, gaugeSeries } from "./gaugeHistogram.ts";
+
+/** Gauges with a figure of their own. */
+export const DEDICATED_GAUGES = new Set(["treeDepth", "stripesHeld", "swarmSize"]);
+
+/** Axis labels (with units) of gauges the simulator is known to report. */
+const KNOWN: Record<string, { label: string; observations: string }> = {
+  relayDeparture: {
+    label: "children lost per relay departure (peers)",
+    observations: "departures",
+  },
+  stripesLostPerDescendant: {
+    label: "stripes lost per descendant (stripes)",
+    observations: "observations",
+  },
+};
+
+/** Gauges without a dedicated figure, in first-seen order. */
+export function otherGaugeNames(results: readonly Results[]): string[] {
+  const names: string[] = [];
+  for (const r of results) {
+    for (const g of r.gauges) {
+      if (!DEDICATED_GAUGES.has(g.name) && !names.includes(g.name)) names.push(g.name);
+    }
+  }
+  return names;
+}
+
+function labelFor(gauge: string): { label: string; observations: string } {
+  if (KNOWN[gauge]) return KNOWN[gauge];
+  const words = gauge.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase();
+  return { label: `${words} (gauge value)`, observations: "observations" };
+}
+
+/**
+ * Every other strategy-specific gauge of gauges.csv (e.g. children lost per relay departure),
+ * one histogram panel each, so that no reported observation goes unplotted.
+ */
+export function otherGauges(results: Results[], options: FigureOptions = {}): string {
+  const ctx: FigureContext = figureContext(results, options);
+  const title = "Other strategy gauges";
+  const names = otherGaugeNames(ctx.results);
+  const panels = names.map((name) => ({ name, series: gaugeSeries(ctx, name) }));
+  const strategies = ctx.strategies.filter((s) =>
+    panels.some((p) => p.series.some((d) => d.s.strategy === s)),
+  );
+  const head = header(ctx, title);
+  const leg = legend(ctx, strategies, "rect", head.height);
+  let top = head.height + leg.height + 10;
+  const parts = [head.svg, leg.svg];
+  if (panels.length === 0) {
+    return svgDocument(ctx, "other-gauges", title, top + 60, [
+      ...parts,
+      noData(ctx, top, "no other gauges"),
+    ]);
+  }
+  for (const { name, series } of panels) {
+    const { label, observations } = labelFor(name);
+    const panel = gaugeHistogramPanel(name, series, {
+      width: ctx.width - MARGIN.left - MARGIN.right,
+      height: 110,
+      xLabel: label,
+      observations,
+    });
+    parts.push(panelGroup(MARGIN.left, top, panel.svg));
+    top += panel.totalHeight + 14;
+  }
+  return svgDocument(ctx, "other-gauges", title, top, parts);
+}

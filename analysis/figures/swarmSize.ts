@@ -1,0 +1,102 @@
+import { line, max, scaleLinear } from "d3";
+import { axisBottom, axisLeft } from "../axes.ts";
+import {
+  allSeries,
+  type FigureContext,
+  type FigureOptions,
+  figureContext,
+  header,
+  legend,
+  MARGIN,
+  noData,
+  panelGroup,
+  seriesAttrs,
+  svgDocument,
+} from "../chart.ts";
+import { el, tip } from "../svg.ts";
+import type { Results } from "../types.ts";
+import { fmt } from "../units.ts";
+
+/**
+ * Swarm size per slice (gauge `swarmSize`, `peer` = slice index): peers in each slice's swarm,
+ * averaged when a slice was observed more than once.
+ */
+export function swarmSize(results: Results[], options: FigureOptions = {}): string {
+  const ctx: FigureContext = figureContext(results, options);
+  const title = "Swarm size per slice";
+  const data = allSeries(ctx)
+    .map((s) => {
+      const bySlice = new Map<number, number[]>();
+      for (const g of s.run.gauges) {
+        if (g.strategy !== s.strategy || g.name !== "swarmSize" || g.peer === null) continue;
+        const list = bySlice.get(g.peer);
+        if (list) list.push(g.value);
+        else bySlice.set(g.peer, [g.value]);
+      }
+      const points = [...bySlice.entries()]
+        .sort((a, b) => a[0] - b[0])
+        .map(([slice, values]) => ({
+          slice,
+          mean: values.reduce((a, b) => a + b, 0) / values.length,
+          max: Math.max(...values),
+          n: values.length,
+        }));
+      return { s, points };
+    })
+    .filter((d) => d.points.length > 0);
+  const head = header(ctx, title);
+  const leg = legend(ctx, [...new Set(data.map((d) => d.s.strategy))], "line", head.height);
+  const top = head.height + leg.height + 8;
+  if (data.length === 0) {
+    return svgDocument(ctx, "swarm-size", title, top + 60, [
+      head.svg,
+      leg.svg,
+      noData(ctx, top, "no swarmSize observations"),
+    ]);
+  }
+  const width = ctx.width - MARGIN.left - MARGIN.right;
+  const height = 150;
+  const sMin = Math.min(...data.flatMap((d) => d.points.map((p) => p.slice)));
+  const sMax = Math.max(...data.flatMap((d) => d.points.map((p) => p.slice)));
+  const x = scaleLinear()
+    .domain([sMin, sMax > sMin ? sMax : sMin + 1])
+    .range([0, width]);
+  const y = scaleLinear()
+    .domain([0, max(data, (d) => max(d.points, (p) => p.mean)) || 1])
+    .nice(5)
+    .range([height, 0]);
+  const path = line<{ slice: number; mean: number }>()
+    .x((p) => x(p.slice))
+    .y((p) => y(p.mean))
+    .digits(2);
+  const marks = data.map(({ s, points }) =>
+    el(
+      "g",
+      seriesAttrs(s, "mark series"),
+      el("path", {
+        d: path(points),
+        fill: "none",
+        stroke: s.color,
+        "stroke-width": 1.4,
+        "stroke-dasharray": s.dash,
+      }),
+      points.map((p) =>
+        el(
+          "circle",
+          { cx: x(p.slice), cy: y(p.mean), r: 2.2, fill: s.color },
+          tip(
+            `${s.name}\nslice ${p.slice}: ${fmt(p.mean)} peers${p.n > 1 ? ` (mean of ${p.n}, max ${fmt(p.max)})` : ""}`,
+          ),
+        ),
+      ),
+    ),
+  );
+  const plot = panelGroup(
+    MARGIN.left,
+    top,
+    axisLeft(y, width, { label: "swarm size (peers)", format: (v) => fmt(v) }),
+    axisBottom(x, height, { label: "slice (index)", integer: true }),
+    el("g", { class: "marks" }, marks),
+  );
+  return svgDocument(ctx, "swarm-size", title, top + height + 34, [head.svg, leg.svg, plot]);
+}

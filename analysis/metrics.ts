@@ -1,0 +1,77 @@
+import type { Dist, MetricValue, Results } from "./types.ts";
+
+/*
+ * Flattens the per-strategy summaries into named scalar metrics for tables: numbers as they
+ * are, distributions as `key.mean`, `key.p50`, `key.p95`, `key.p99`, `key.max`.
+ */
+
+const DIST_FIELDS = ["mean", "p50", "p95", "p99", "max"] as const;
+
+function isDist(value: MetricValue): value is Dist {
+  return value !== null && typeof value === "object";
+}
+
+/** The flat metrics of one summary entry, in file order. */
+export function flattenMetrics(metrics: Record<string, MetricValue>): [string, number | null][] {
+  const out: [string, number | null][] = [];
+  for (const [key, value] of Object.entries(metrics)) {
+    if (isDist(value)) for (const f of DIST_FIELDS) out.push([`${key}.${f}`, value[f]]);
+    else out.push([key, value]);
+  }
+  return out;
+}
+
+/** Metric names over all runs for one strategy (or all strategies), in first-seen order. */
+export function metricNames(results: readonly Results[], strategy?: string): string[] {
+  const names: string[] = [];
+  const seen = new Set<string>();
+  for (const r of results) {
+    for (const s of r.strategies) {
+      if (strategy !== undefined && s !== strategy) continue;
+      for (const [name] of flattenMetrics(r.summary[s].metrics)) {
+        if (!seen.has(name)) {
+          seen.add(name);
+          names.push(name);
+        }
+      }
+    }
+  }
+  return names;
+}
+
+/** The value of a flat metric, or null when missing. */
+export function metricValue(r: Results, strategy: string, name: string): number | null {
+  const summary = r.summary[strategy];
+  if (!summary) return null;
+  for (const [key, value] of flattenMetrics(summary.metrics)) if (key === name) return value;
+  return null;
+}
+
+const LABELS: Record<string, string> = {
+  peers: "peer sessions",
+  startupLatencySeconds: "startup latency (s)",
+  stallsPerMinute: "stalls per minute",
+  stallRatio: "stall ratio (stalled / viewing time)",
+  continuityIndex: "continuity index",
+  playbackLagSeconds: "playback lag (s)",
+  sourceUploadShare: "source upload share",
+  overheadRatio: "overhead ratio",
+  rejoinsPerPeerHour: "rejoins per peer-hour",
+  recoverySeconds: "recovery time (s)",
+  events: "simulation events",
+};
+
+/** A readable label with unit for a flat metric name, e.g. "startup latency p95 (s)". */
+export function metricLabel(name: string): string {
+  const dot = name.lastIndexOf(".");
+  const base = dot < 0 ? name : name.slice(0, dot);
+  const field = dot < 0 ? "" : name.slice(dot + 1);
+  let label = LABELS[base];
+  if (!label) {
+    const words = base.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase();
+    label = words.endsWith(" seconds") ? `${words.slice(0, -8)} (s)` : words;
+  }
+  if (!field) return label;
+  const unit = label.match(/ \([^)]*\)$/);
+  return unit ? `${label.slice(0, unit.index)} ${field}${unit[0]}` : `${label} ${field}`;
+}
