@@ -305,3 +305,42 @@ describe("bin/sim.js", () => {
     expect(existsSync(out)).toBe(false);
   });
 });
+
+describe("sim run, plot and compare: figures", () => {
+  it("sim run writes plots and report.html by default; sim plot regenerates them byte for byte", async () => {
+    const out = join(dir, "plots", "run");
+    const run = await sim("run", join(dir, "tiny.yaml"), "--out", out, "--quiet");
+    expect(run.code).toBe(0);
+    const figures = readdirSync(join(out, "plots")).filter((name) => name.endsWith(".svg"));
+    expect(figures).toEqual(
+      expect.arrayContaining(["startup-cdf.svg", "lag-cdf.svg", "stalls.svg"]),
+    );
+    const report = readFileSync(join(out, "report.html"), "utf8");
+    const before = figures.map((name) => readFileSync(join(out, "plots", name), "utf8"));
+    rmSync(join(out, "plots"), { recursive: true });
+    rmSync(join(out, "report.html"));
+    const plot = await sim("plot", out);
+    expect(plot.code).toBe(0);
+    expect(figures.map((name) => readFileSync(join(out, "plots", name), "utf8"))).toEqual(before);
+    expect(readFileSync(join(out, "report.html"), "utf8")).toBe(report);
+    expect(leftovers(join(dir, "plots"))).toEqual([]);
+  });
+
+  it("sim compare of two seeds prints both runs and their differences", async () => {
+    const a = join(dir, "compare", "a");
+    const b = join(dir, "compare", "b");
+    expect(
+      (await sim("run", join(dir, "tiny.yaml"), "--out", a, "--quiet", "--no-plots")).code,
+    ).toBe(0);
+    expect(
+      (await sim("run", join(dir, "tiny.yaml"), "--out", b, "--quiet", "--no-plots", "--seed", "5"))
+        .code,
+    ).toBe(0);
+    const result = await sim("compare", a, b, "--out", join(dir, "compare", "report"));
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("B-A");
+    expect(existsSync(join(dir, "compare", "report", "report.html"))).toBe(true);
+    const one = await sim("compare", a);
+    expect(one.code).toBe(2);
+  });
+});
