@@ -11,7 +11,10 @@ interface BenchModule {
   load: () => Promise<{ run(): Promise<void> }>;
 }
 
-const modules: BenchModule[] = [{ name: "queue", load: () => import("./queue.bench.ts") }];
+const modules: BenchModule[] = [
+  { name: "queue", load: () => import("./queue.bench.ts") },
+  { name: "scale", load: () => import("./scale.bench.ts") },
+];
 
 const filter = process.argv[2];
 const selected = modules.filter((m) => filter === undefined || m.name.includes(filter));
