@@ -50,6 +50,12 @@ export interface RunListener {
   /** Stream bytes a peer received that it already had (wasted upload somewhere). */
   onDuplicate?(peer: number, bytes: number): void;
   /**
+   * Coded stream bytes a peer received beyond the source symbols a block's content fills
+   * (forward-error-correction redundancy: the n - k extra stripes of a k-of-n code). Counted
+   * apart from duplicates and control.
+   */
+  onRedundant?(peer: number, bytes: number): void;
+  /**
    * A strategy-specific observation for the results (tree depth, stripes held, swarm size):
    * `name` is a metric name, `value` a number.
    */
@@ -68,6 +74,7 @@ export class Probe {
   private chunkListeners: RunListener[] = [];
   private overlayListeners: RunListener[] = [];
   private duplicateListeners: RunListener[] = [];
+  private redundantListeners: RunListener[] = [];
   private gaugeListeners: RunListener[] = [];
 
   /** Subscribes a listener to the events it implements. */
@@ -78,6 +85,7 @@ export class Probe {
     this.chunkListeners = this.listeners.filter((l) => l.onChunksDue);
     this.overlayListeners = this.listeners.filter((l) => l.onOverlay);
     this.duplicateListeners = this.listeners.filter((l) => l.onDuplicate);
+    this.redundantListeners = this.listeners.filter((l) => l.onRedundant);
     this.gaugeListeners = this.listeners.filter((l) => l.onGauge);
   }
 
@@ -105,6 +113,10 @@ export class Probe {
 
   emitDuplicate(peer: number, bytes: number): void {
     for (const l of this.duplicateListeners) l.onDuplicate!(peer, bytes);
+  }
+
+  emitRedundant(peer: number, bytes: number): void {
+    for (const l of this.redundantListeners) l.onRedundant!(peer, bytes);
   }
 
   emitGauge(name: string, peer: number, timeMicros: number, value: number): void {

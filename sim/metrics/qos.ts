@@ -33,6 +33,8 @@ export class QosCollector implements RunListener {
   readonly lagIntegral: Float64Array;
   readonly rejoins: Uint32Array;
   readonly duplicateBytes: Float64Array;
+  /** FEC redundancy bytes received (see {@link RunListener.onRedundant}). */
+  readonly redundantBytes: Float64Array;
   /** Recovery durations, microseconds. */
   readonly recoveries = new SampleList();
 
@@ -60,6 +62,7 @@ export class QosCollector implements RunListener {
     this.lagIntegral = new Float64Array(nodes);
     this.rejoins = new Uint32Array(nodes);
     this.duplicateBytes = new Float64Array(nodes);
+    this.redundantBytes = new Float64Array(nodes);
     this.state = new Uint8Array(nodes);
     this.since = new Float64Array(nodes);
     this.lagAtSince = new Float64Array(nodes);
@@ -115,6 +118,10 @@ export class QosCollector implements RunListener {
 
   onDuplicate(peer: number, bytes: number): void {
     this.duplicateBytes[peer] += bytes;
+  }
+
+  onRedundant(peer: number, bytes: number): void {
+    this.redundantBytes[peer] += bytes;
   }
 
   /** Mean lag (µs) over peers playing or stalled at time t; NaN when none are. */

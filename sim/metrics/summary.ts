@@ -22,7 +22,11 @@ export interface StrategySummary {
   playbackLagSeconds: Distribution;
   /** Source (server) load: stream bytes the source sent / stream bytes all nodes sent. */
   sourceUploadShare: number;
-  /** (Control bytes + duplicate stream bytes) / useful stream bytes delivered. */
+  /**
+   * (Control bytes + duplicate stream bytes + FEC redundancy bytes) / useful stream bytes
+   * delivered, where useful = data bytes delivered - duplicates - redundancy. Redundancy is zero
+   * for uncoded strategies; for a k-of-n code it adds about (n - k) / k.
+   */
   overheadRatio: number;
   /** Rejoins (after losing an upstream) per peer-hour online. */
   rejoinsPerPeerHour: number;
@@ -67,6 +71,7 @@ export function summarize(input: SummaryInput): StrategySummary {
   let rejoins = 0;
   let onlineMicros = 0;
   let duplicateBytes = 0;
+  let redundantBytes = 0;
   const startups: number[] = [];
   const lags: number[] = [];
   for (let peer = 1; peer < qos.joinMicros.length; peer++) {
@@ -84,12 +89,13 @@ export function summarize(input: SummaryInput): StrategySummary {
     due += qos.onTime[peer] + qos.late[peer] + qos.missed[peer];
     rejoins += qos.rejoins[peer];
     duplicateBytes += qos.duplicateBytes[peer];
+    redundantBytes += qos.redundantBytes[peer];
     const watch = qos.playingMicros[peer] + qos.stalledMicros[peer];
     if (watch > 0) lags.push(qos.lagIntegral[peer] / watch);
   }
   const watchMinutes = (playing + stalled) / 60e6;
   const counters = transport.counters;
-  const useful = counters.deliveredDataBytes - duplicateBytes;
+  const useful = counters.deliveredDataBytes - duplicateBytes - redundantBytes;
   return {
     type: input.entry.type,
     peers,
@@ -102,7 +108,9 @@ export function summarize(input: SummaryInput): StrategySummary {
     sourceUploadShare: tidy(
       counters.dataBytes > 0 ? counters.sourceDataBytes / counters.dataBytes : 0,
     ),
-    overheadRatio: tidy(useful > 0 ? (counters.controlBytes + duplicateBytes) / useful : 0),
+    overheadRatio: tidy(
+      useful > 0 ? (counters.controlBytes + duplicateBytes + redundantBytes) / useful : 0,
+    ),
     rejoinsPerPeerHour: tidy(onlineMicros > 0 ? rejoins / (onlineMicros / 3600e6) : 0),
     recoverySeconds: tidyDistribution(distribution(qos.recoveries.values()), 1e-6),
     events: input.events,

@@ -283,9 +283,26 @@ export class Players {
     return c;
   }
 
+  /**
+   * True when `chunks` chunks of content are held from the playout point on. Gaps below
+   * skipUntil do not break the run: they will never fill and playback jumps them, so a player
+   * holding its next chunk must not wait for them (it would otherwise stall until it fell a
+   * whole window behind).
+   */
   private buffered(peer: number, chunks: number): boolean {
     const pos = this.pos[peer];
-    return pos >= 0 && this.firstMissing(peer, pos) >= pos + chunks;
+    if (pos < 0) return false;
+    const until = this.skipUntil[peer];
+    let held = 0;
+    let c = pos;
+    for (;;) {
+      const first = this.firstMissing(peer, c);
+      held += first - c;
+      if (held >= chunks || first >= until) return held >= chunks;
+      c = first;
+      while (c < until && !this.has(peer, c)) c++;
+      if (!this.has(peer, c)) return false;
+    }
   }
 
   private lag(peer: number): number {

@@ -1,4 +1,5 @@
 import { clientServer, idealMulticast } from "./clientServer.ts";
+import { striped } from "./striped.ts";
 import { treeRelay } from "./treeRelay.ts";
 import type { StrategyDefinition } from "./types.ts";
 
@@ -7,5 +8,5 @@ import type { StrategyDefinition } from "./types.ts";
  * Adding a strategy means adding one file and one line here.
  */
 export const STRATEGIES: ReadonlyMap<string, StrategyDefinition<unknown>> = new Map(
-  [clientServer, idealMulticast, treeRelay].map((definition) => [definition.type, definition]),
+  [clientServer, idealMulticast, treeRelay, striped].map((entry) => [entry.type, entry]),
 );
