@@ -81,6 +81,8 @@ export class Players {
   private readonly newest: Float64Array;
   private readonly skipUntil: Float64Array;
   private readonly version: Uint32Array;
+  /** 1 while a deadline check waits for same-time deliveries (see check). */
+  private readonly tieDeferred: Uint8Array;
   private readonly slot: Int32Array;
   private rings: Uint8Array;
   private freeSlots: number[] = [];
@@ -122,6 +124,7 @@ export class Players {
     this.newest = new Float64Array(nodes).fill(-1);
     this.skipUntil = new Float64Array(nodes).fill(-1);
     this.version = new Uint32Array(nodes);
+    this.tieDeferred = new Uint8Array(nodes);
     this.slot = new Int32Array(nodes).fill(-1);
     this.rings = new Uint8Array(w * 64);
     this.checkKind = sim.register("player/deadline", (peer, v) => this.check(peer, v));
@@ -374,6 +377,7 @@ export class Players {
     const first = this.firstMissing(peer, this.pos[peer]);
     const deadline = this.anchor[peer] + (first - this.pos[peer]) * this.chunkMicros;
     const v = ++this.version[peer];
+    this.tieDeferred[peer] = 0;
     this.sim.at(deadline, this.checkKind, peer, v);
   }
 
@@ -383,6 +387,15 @@ export class Players {
     const now = this.sim.nowMicros;
     const pos = this.pos[peer];
     const due = Math.round((now - this.anchor[peer]) / this.chunkMicros);
+    // A chunk delivered at exactly its deadline is on time. When the chunk due now is missing,
+    // look once more after the events already queued for this microsecond (deliveries among
+    // them), instead of stalling on a tie that insertion order happened to decide.
+    if (this.tieDeferred[peer] === 0 && !this.has(peer, pos + due)) {
+      this.tieDeferred[peer] = 1;
+      this.sim.at(now, this.checkKind, peer, v);
+      return;
+    }
+    this.tieDeferred[peer] = 0;
     // Chunks pos .. pos + due - 1 were held at their deadlines.
     this.pos[peer] = pos + due;
     this.anchor[peer] = now;

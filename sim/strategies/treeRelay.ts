@@ -145,6 +145,7 @@ class TreeRelay implements Strategy {
   private readonly msgGoodbyeToChild: number;
   private readonly msgHeartbeat: number;
   private readonly evRetry: number;
+  private readonly evAttachTimeout: number;
   private readonly evDetectChild: number;
   private readonly evDetectParent: number;
   private readonly evHeartbeat: number;
@@ -211,6 +212,9 @@ class TreeRelay implements Strategy {
     this.evRetry = sim.register("tree/retry", (peer, v) => {
       if (this.state[peer] === SEEKING && this.seekVersion[peer] === v) this.query(peer);
     });
+    this.evAttachTimeout = sim.register("tree/attach-timeout", (peer, v) =>
+      this.tryNextCandidate(peer, v),
+    );
     this.evDetectChild = sim.register("tree/detect-parent-loss", (peer, v) =>
       this.noticeParentLoss(peer, v),
     );
@@ -336,10 +340,18 @@ class TreeRelay implements Strategy {
       return;
     }
     // The request names the next chunk the peer lacks (-1 when it holds none), so the relay
-    // can resume it from there (back buffer) or at least not resend what it has.
+    // can resume it from there (back buffer) or at least not resend what it has. Each attempt
+    // gets its own version, so a late answer to an abandoned attempt is recognised and ignored.
     const newest = this.c.players.newestChunk(peer);
     const want = newest >= 0 ? newest + 1 : -1;
-    this.c.transport.send(peer, next, this.msgAttach, this.o.controlBytes, v, want);
+    const attempt = ++this.seekVersion[peer];
+    this.c.transport.send(peer, next, this.msgAttach, this.o.controlBytes, attempt, want);
+    // A relay that left takes the request with it and never answers. A live one answers within
+    // a round trip (control messages do not queue behind data), so after two round trips plus
+    // the retry wait the peer gives up on it and tries the next candidate.
+    const timeout =
+      4 * this.c.transport.latencyMicros(peer, next) + secondsToMicros(this.o.retrySeconds);
+    this.c.sim.after(timeout, this.evAttachTimeout, peer, attempt);
   }
 
   private onAttachRequest(relay: number, peer: number, v: number, want: number): void {
@@ -452,8 +464,14 @@ class TreeRelay implements Strategy {
 
   /** An orphan learns its relay is gone and asks the directory for a new one. */
   private noticeParentLoss(peer: number, v: number): void {
-    if (this.seekVersion[peer] !== v || this.state[peer] !== ATTACHED) return;
-    if (this.parent[peer] !== NONE) return;
+    if (this.seekVersion[peer] !== v || this.parent[peer] !== NONE) return;
+    if (this.state[peer] === SEEKING) {
+      // The relay had accepted the peer and left before its acceptance arrived (the acceptance
+      // is now ignored as stale): the peer starts its search again.
+      this.query(peer);
+      return;
+    }
+    if (this.state[peer] !== ATTACHED) return;
     this.state[peer] = SEEKING;
     this.rejoins++;
     this.c.probe.emitOverlay(peer, this.c.sim.nowMicros, OverlayEvent.Rejoin);

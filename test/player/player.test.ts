@@ -157,3 +157,19 @@ describe("Players", () => {
     expect(h.states.at(-1)?.[1]).toBe(PlayerState.Stalled);
   });
 });
+
+describe("Players at a deadline tie", () => {
+  it("plays a chunk that arrives at exactly its deadline on time, whatever the event order", () => {
+    const h = harness({ rebufferSeconds: 1 });
+    h.join(0);
+    h.at(1 * SECOND, 0);
+    h.at(2 * SECOND, 1);
+    // Playback starts at 2 s, so chunk 2 is due at 4 s. Its delivery is scheduled at 4 s only
+    // once the deadline check is already queued, so it runs after the check at that instant.
+    const late = h.sim.register("test/late-schedule", () => h.at(4 * SECOND, 2));
+    h.sim.at(3 * SECOND, late);
+    h.run(4.5 * SECOND);
+    expect(h.qos.stalls[1]).toBe(0);
+    expect(h.qos.onTime[1]).toBe(3);
+  });
+});

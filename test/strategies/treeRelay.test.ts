@@ -1,8 +1,9 @@
+import { resolve } from "node:path";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { Traffic, type TrafficValue } from "../../sim/network/transport.ts";
 import { runScenario, type ScenarioRun } from "../../sim/run/runScenario.ts";
 import type { RunHooks } from "../../sim/run/runStrategy.ts";
-import { parseScenario } from "../../sim/scenario/load.ts";
+import { loadScenario, parseScenario } from "../../sim/scenario/load.ts";
 import type { Scenario } from "../../sim/scenario/scenario.ts";
 import {
   type TreeRelayOptions,
@@ -188,10 +189,20 @@ function runObserved(text: string): {
       return id;
     };
 
-    // Tree shape, sampled every second.
+    // Tree shape, sampled every second. Also: how long online peers go without a relay (a
+    // peer whose request or acceptance was lost with a departing relay must not wait forever).
+    const unattachedSince = new Float64Array(nodes).fill(-1);
     const sampleKind = sim.register("test/tree-sample", () => {
       f.samples++;
       const t = tree();
+      for (let n = 1; n < nodes; n++) {
+        if (!players.isOnline(n) || t.attached[n] === 1) unattachedSince[n] = -1;
+        else if (unattachedSince[n] < 0) unattachedSince[n] = sim.nowMicros;
+        else if (sim.nowMicros - unattachedSince[n] > 60e6) {
+          problem(`node ${n} online without a relay since ${unattachedSince[n]}`);
+          unattachedSince[n] = sim.nowMicros;
+        }
+      }
       const children = new Int32Array(nodes);
       for (let n = 0; n < nodes; n++) if (t.parent[n] >= 0) children[t.parent[n]]++;
       for (let n = 0; n < nodes; n++) {
@@ -371,4 +382,42 @@ strategies:
       expect(result.runs[0].summary.continuityIndex).toBe(1);
     },
   );
+});
+
+describe("tree relay under heavy churn", () => {
+  it("no online peer stays without a relay for long, even when relays leave mid-handshake", () => {
+    // The high-churn workload: relays often leave while a request to them, or their acceptance,
+    // is in flight. A seeker must notice (timeout, or the orphan notice) and search again.
+    const scenario = loadScenario(resolve(import.meta.dirname, "../../scenarios/high-churn.yaml"), [
+      { path: "duration", value: "8min" },
+      { path: "strategies", value: "[{name: tree, type: tree-relay}]" },
+    ]);
+    const trees = captureTrees();
+    let longest = 0;
+    let stretches = 0;
+    runScenario(scenario, {
+      onContext: ({ sim, players, nodes }) => {
+        const since = new Float64Array(nodes).fill(-1);
+        const kind = sim.register("test/seek-sample", () => {
+          const t = trees[0].snapshot();
+          for (let n = 1; n < nodes; n++) {
+            if (!players.isOnline(n) || t.attached[n] === 1) {
+              if (since[n] >= 0) {
+                longest = Math.max(longest, sim.nowMicros - since[n]);
+                stretches++;
+              }
+              since[n] = -1;
+            } else if (since[n] < 0) since[n] = sim.nowMicros;
+          }
+          for (let n = 1; n < nodes; n++) {
+            if (since[n] >= 0) longest = Math.max(longest, sim.nowMicros - since[n]);
+          }
+          if (sim.nowMicros + 2e6 <= 480e6) sim.after(2e6, kind);
+        });
+        sim.at(1e6, kind);
+      },
+    });
+    expect(stretches).toBeGreaterThan(500);
+    expect(longest / 1e6).toBeLessThan(30);
+  });
 });
