@@ -16,6 +16,12 @@ export interface PlayerOptions {
    * met. `skip`: drop the missing chunk and keep the playout clock running.
    */
   onMissing: (typeof MISSING_CHUNK_POLICIES)[number];
+  /**
+   * Seconds a player waits on a missing chunk while it holds later ones before it gives up on
+   * it and skips to the next chunk it holds (as real players skip a segment that does not
+   * come). Applies while stalled and while starting. Default 5 s; 0 never gives up.
+   */
+  skipMissingAfterSeconds: number;
 }
 
 /** Resolves `player`. */
@@ -24,6 +30,7 @@ export function resolvePlayerOptions(reader: OptionReader): PlayerOptions {
     startupBufferSeconds: reader.durationSeconds("startupBuffer", 2),
     rebufferSeconds: reader.durationSeconds("rebufferThreshold", 1),
     onMissing: reader.choice("onMissing", MISSING_CHUNK_POLICIES, "stall"),
+    skipMissingAfterSeconds: reader.durationSeconds("skipMissingAfter", 5),
   };
 }
 
@@ -83,6 +90,10 @@ export class Players {
   private readonly version: Uint32Array;
   /** 1 while a deadline check waits for same-time deliveries (see check). */
   private readonly tieDeferred: Uint8Array;
+  /** Version of the pending give-up check of a waiting (starting or stalled) player. */
+  private readonly waitVersion: Uint32Array;
+  private readonly giveUpKind: number;
+  private readonly giveUpMicros: number;
   private readonly slot: Int32Array;
   private rings: Uint8Array;
   private freeSlots: number[] = [];
@@ -125,6 +136,9 @@ export class Players {
     this.skipUntil = new Float64Array(nodes).fill(-1);
     this.version = new Uint32Array(nodes);
     this.tieDeferred = new Uint8Array(nodes);
+    this.waitVersion = new Uint32Array(nodes);
+    this.giveUpMicros = Math.round(options.skipMissingAfterSeconds * 1e6);
+    this.giveUpKind = sim.register("player/give-up", (peer, v) => this.giveUp(peer, v));
     this.slot = new Int32Array(nodes).fill(-1);
     this.rings = new Uint8Array(w * 64);
     this.checkKind = sim.register("player/deadline", (peer, v) => this.check(peer, v));
@@ -149,6 +163,7 @@ export class Players {
     this.newest[peer] = -1;
     this.skipUntil[peer] = -1;
     this.probe.emitPlayerState(peer, this.sim.nowMicros, PlayerState.Starting, 0);
+    this.armGiveUp(peer);
   }
 
   /** A peer leaves: counts the chunks it played since its last check and frees its ring. */
@@ -427,5 +442,44 @@ export class Players {
     }
     this.state[peer] = PlayerState.Stalled;
     this.probe.emitPlayerState(peer, now, PlayerState.Stalled, this.lag(peer));
+    this.armGiveUp(peer);
+  }
+
+  /** Schedules a give-up check on the chunk the player now waits for. */
+  private armGiveUp(peer: number): void {
+    if (this.giveUpMicros <= 0) return;
+    const v = ++this.waitVersion[peer];
+    this.sim.after(this.giveUpMicros, this.giveUpKind, peer, v);
+  }
+
+  /**
+   * The player has waited `skipMissingAfter` on a missing chunk: if it holds any later chunk,
+   * it skips to the first one it holds (counting the skipped chunks missed once playback had
+   * begun) and tries to go on; otherwise it keeps waiting.
+   */
+  private giveUp(peer: number, v: number): void {
+    if (v !== this.waitVersion[peer]) return;
+    const state = this.state[peer];
+    if (state !== PlayerState.Stalled && state !== PlayerState.Starting) return;
+    const pos = this.pos[peer];
+    if (pos >= 0) {
+      const hole = this.firstMissing(peer, pos);
+      let next = hole;
+      const newest = this.newest[peer];
+      while (next <= newest && !this.has(peer, next)) next++;
+      if (next <= newest) {
+        if (state === PlayerState.Stalled) {
+          // Skipping the hole the player stalls on; holes further ahead wait their turn.
+          this.pos[peer] = next;
+          if (next > pos) this.probe.emitChunksDue(peer, 0, 0, next - pos);
+          this.tryResume(peer);
+        } else {
+          // Not yet playing, held up by a hole: start after it (nothing was due yet).
+          this.pos[peer] = next;
+          this.tryStart(peer);
+        }
+      }
+    }
+    if (this.state[peer] === state) this.armGiveUp(peer);
   }
 }

@@ -17,7 +17,13 @@ function harness(options: Partial<PlayerOptions> = {}, windowChunks = 64) {
   const players = new Players(
     sim,
     probe,
-    { startupBufferSeconds: 2, rebufferSeconds: 1, onMissing: "stall", ...options },
+    {
+      startupBufferSeconds: 2,
+      rebufferSeconds: 1,
+      onMissing: "stall",
+      skipMissingAfterSeconds: 5,
+      ...options,
+    },
     SECOND,
     2,
     windowChunks,
@@ -171,5 +177,50 @@ describe("Players at a deadline tie", () => {
     h.run(4.5 * SECOND);
     expect(h.qos.stalls[1]).toBe(0);
     expect(h.qos.onTime[1]).toBe(3);
+  });
+});
+
+describe("Players giving up on a missing chunk", () => {
+  it("a stalled player skips a hole after skipMissingAfter when it holds later chunks", () => {
+    const h = harness({ skipMissingAfterSeconds: 5 });
+    h.join(0);
+    // Chunk 3 never comes; the others arrive on time.
+    for (let c = 0; c < 20; c++) if (c !== 3) h.at((c + 1) * SECOND, c);
+    h.run(15 * SECOND);
+    // Start at 2 s; chunk 3 due at 5 s: stall; at 10 s the player gives up on it, skips to 4
+    // (held) and resumes at once, chunk 4 playing late.
+    expect(h.qos.stalls[1]).toBe(1);
+    expect(h.qos.stalledMicros[1]).toBe(5 * SECOND);
+    expect(h.qos.missed[1]).toBe(1);
+    expect(h.qos.late[1]).toBe(1);
+    // Chunk 5 + j is due at 11 + j: 5 deadlines by 15 s, plus chunks 0..2 before the stall.
+    expect(h.qos.onTime[1]).toBe(3 + 5);
+  });
+
+  it("keeps waiting while it holds nothing later, and never gives up when set to 0", () => {
+    const waiting = harness({ skipMissingAfterSeconds: 5 });
+    waiting.join(0);
+    for (const c of [0, 1, 2]) waiting.at((c + 1) * SECOND, c);
+    waiting.run(20 * SECOND);
+    expect(waiting.qos.missed[1]).toBe(0);
+    expect(waiting.qos.stalledMicros[1]).toBe(15 * SECOND);
+
+    const never = harness({ skipMissingAfterSeconds: 0 });
+    never.join(0);
+    for (let c = 0; c < 20; c++) if (c !== 3) never.at((c + 1) * SECOND, c);
+    never.run(15 * SECOND);
+    expect(never.qos.missed[1]).toBe(0);
+    expect(never.qos.stalledMicros[1]).toBe(10 * SECOND);
+  });
+
+  it("a starting player held up by a hole starts after it", () => {
+    const h = harness({ skipMissingAfterSeconds: 5, startupBufferSeconds: 3 });
+    h.join(0);
+    for (let c = 0; c < 20; c++) if (c !== 1) h.at((c + 1) * SECOND, c);
+    h.run(12 * SECOND);
+    // Chunks 0, 2, 3, ... held; the 3-chunk startup buffer from 0 never fills. At 5 s the
+    // player moves to chunk 2 and starts at once (2, 3, 4 are held by then).
+    expect(h.qos.startupMicros[1]).toBe(5 * SECOND);
+    expect(h.qos.missed[1]).toBe(0);
   });
 });

@@ -625,7 +625,12 @@ describe("player support the striped strategy relies on", () => {
     const players = new Players(
       sim,
       probe,
-      { startupBufferSeconds: 2, rebufferSeconds: 2, onMissing: "stall" },
+      {
+        startupBufferSeconds: 2,
+        rebufferSeconds: 2,
+        onMissing: "stall",
+        skipMissingAfterSeconds: 0,
+      },
       second,
       2,
       64,
