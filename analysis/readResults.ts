@@ -25,41 +25,20 @@ import type {
  * Every problem is thrown as an Error with a one-line message that names the file.
  */
 
-export const PEER_COLUMNS = [
-  "strategy",
-  "peer",
-  "class",
-  "uploadBitsPerSecond",
-  "joinSeconds",
-  "leaveSeconds",
-  "abrupt",
-  "startupLatencySeconds",
-  "playingSeconds",
-  "stalledSeconds",
-  "stalls",
-  "chunksOnTime",
-  "chunksLate",
-  "chunksMissed",
-  "continuityIndex",
-  "meanLagSeconds",
-  "rejoins",
-  "uploadedBytes",
-  "downloadedBytes",
-] as const;
+// The column lists are the simulator's own (the writer and the reader share one definition).
+export {
+  EVENT_COLUMNS,
+  GAUGE_COLUMNS,
+  PEER_COLUMNS,
+  TIMESERIES_COLUMNS,
+} from "../sim/run/columns.ts";
 
-export const TIMESERIES_COLUMNS = [
-  "strategy",
-  "timeSeconds",
-  "population",
-  "starting",
-  "playing",
-  "stalled",
-  "meanLagSeconds",
-  "sourceUploadBitsPerSecond",
-] as const;
-
-export const GAUGE_COLUMNS = ["strategy", "name", "timeSeconds", "peer", "value"] as const;
-export const EVENT_COLUMNS = ["strategy", "timeSeconds", "kind", "detail"] as const;
+import {
+  EVENT_COLUMNS,
+  GAUGE_COLUMNS,
+  PEER_COLUMNS,
+  TIMESERIES_COLUMNS,
+} from "../sim/run/columns.ts";
 
 const SCALAR_KEYS = [
   "peers",

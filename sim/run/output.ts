@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:f
 import { basename, dirname, join } from "node:path";
 import { stringify } from "csv-stringify/sync";
 import { tidy } from "../metrics/summary.ts";
+import { EVENT_COLUMNS, GAUGE_COLUMNS, PEER_COLUMNS, TIMESERIES_COLUMNS } from "./columns.ts";
 import type { ScenarioRun } from "./runScenario.ts";
 
 /** Facts about the build and the run that go into manifest.json and timing.json. */
@@ -81,27 +82,7 @@ export function renderResults(
     "peers.csv",
     stringify(peerRows, {
       header: true,
-      columns: [
-        "strategy",
-        "peer",
-        "class",
-        "uploadBitsPerSecond",
-        "joinSeconds",
-        "leaveSeconds",
-        "abrupt",
-        "startupLatencySeconds",
-        "playingSeconds",
-        "stalledSeconds",
-        "stalls",
-        "chunksOnTime",
-        "chunksLate",
-        "chunksMissed",
-        "continuityIndex",
-        "meanLagSeconds",
-        "rejoins",
-        "uploadedBytes",
-        "downloadedBytes",
-      ],
+      columns: [...PEER_COLUMNS],
     }),
   );
 
@@ -128,17 +109,7 @@ export function renderResults(
     "timeseries.csv",
     stringify(seriesRows, {
       header: true,
-      columns: [
-        "strategy",
-        "timeSeconds",
-        "population",
-        "starting",
-        "playing",
-        "stalled",
-        "meanLagSeconds",
-        "sourceUploadBitsPerSecond",
-        ...extraColumns,
-      ],
+      columns: [...TIMESERIES_COLUMNS, ...extraColumns],
     }),
   );
 
@@ -151,7 +122,7 @@ export function renderResults(
     "gauges.csv",
     stringify(gaugeRows, {
       header: true,
-      columns: ["strategy", "name", "timeSeconds", "peer", "value"],
+      columns: [...GAUGE_COLUMNS],
     }),
   );
 
@@ -169,10 +140,7 @@ export function renderResults(
         eventRows.push([run.entry.name, tidy(g.timeSeconds), "relay-departure", g.value]);
     }
   }
-  files.set(
-    "events.csv",
-    stringify(eventRows, { header: true, columns: ["strategy", "timeSeconds", "kind", "detail"] }),
-  );
+  files.set("events.csv", stringify(eventRows, { header: true, columns: [...EVENT_COLUMNS] }));
   return files;
 }
 
