@@ -330,6 +330,35 @@ export class Transport {
     return true;
   }
 
+  /**
+   * Sends a control message without scheduling its delivery, for a caller that models the
+   * arrival itself (an aggregated fan-out of HAVE announcements, or a request the receiver will
+   * find when it next looks). It is charged exactly as {@link send} charges a control message:
+   * the sender's uplink time, the upload and control counters, the observer; it counts as
+   * delivered. `type` must be a registered control type. With `to` >= 0 returns the time the
+   * message reaches `to` (µs, as {@link send} would deliver it); with `to` = -1 (a fan-out) the
+   * time it leaves the sender's uplink. Returns -1 when the sender is down. Whether the receiver
+   * is still up on arrival is the caller's to check.
+   */
+  sendUndelivered(from: number, to: number, type: number, bytes: number): number {
+    if (this.downSince[from] !== Number.POSITIVE_INFINITY) return -1;
+    const now = this.sim.nowMicros;
+    const bits = bytes * 8;
+    const rate = Math.max(this.upload[from], this.options.controlFloorBitsPerSecond);
+    const serialization = Math.ceil((bits * 1e6) / rate);
+    const done = now + serialization;
+    if (this.upBusyUntil[from] > now) this.upBusyUntil[from] += serialization;
+    this.counters.controlBytes += bytes;
+    this.uploadedBytes[from] += bytes;
+    this.observer?.onSend(from, to, type, bytes, now, done);
+    if (to < 0) return done;
+    this.counters.delivered++;
+    this.downloadedBytes[to] += bytes;
+    const downRate = this.download[to];
+    const downSerialization = downRate > 0 ? Math.ceil((bits * 1e6) / downRate) : 0;
+    return done + this.latency.micros(from, to) + downSerialization;
+  }
+
   private allocate(): number {
     const h = this.free.pop();
     if (h !== undefined) return h;

@@ -99,7 +99,11 @@ export function resolveScenario(reader: OptionReader, defaultName: string): Scen
       }
       if (names.has(entryName)) throw r.error("name", `duplicate strategy name '${entryName}'`);
       names.add(entryName);
-      const options = STRATEGIES.get(type)!.resolveOptions(r);
+      const options = STRATEGIES.get(type)!.resolveOptions(r, {
+        chunkSeconds: stream.chunkSeconds,
+        bitrateBitsPerSecond: stream.bitrateBitsPerSecond,
+        durationSeconds,
+      });
       r.done();
       return { name: entryName, type, options };
     },

@@ -1,4 +1,5 @@
 import { clientServer, idealMulticast } from "./clientServer.ts";
+import { minuteSwarming } from "./minuteSwarming.ts";
 import { striped } from "./striped.ts";
 import { treeRelay } from "./treeRelay.ts";
 import type { StrategyDefinition } from "./types.ts";
@@ -8,5 +9,8 @@ import type { StrategyDefinition } from "./types.ts";
  * Adding a strategy means adding one file and one line here.
  */
 export const STRATEGIES: ReadonlyMap<string, StrategyDefinition<unknown>> = new Map(
-  [clientServer, idealMulticast, treeRelay, striped].map((entry) => [entry.type, entry]),
+  [clientServer, idealMulticast, treeRelay, striped, minuteSwarming].map((entry) => [
+    entry.type,
+    entry,
+  ]),
 );

@@ -62,14 +62,28 @@ export interface Strategy {
   sample?(): Record<string, number>;
 }
 
+/** What of the scenario a strategy's options may be checked against (resolved before them). */
+export interface StrategySetting {
+  /** Chunk duration, seconds. */
+  chunkSeconds: number;
+  /** Stream bit rate, bits per second. */
+  bitrateBitsPerSecond: number;
+  /** Simulated time, seconds. */
+  durationSeconds: number;
+}
+
 /** The registry entry of a strategy type: its options and its factory. */
 export interface StrategyDefinition<Options = unknown> {
   /** The `type:` name used in scenarios. */
   type: string;
   /** One-line description for `sim strategies` and docs. */
   description: string;
-  /** Resolves this strategy's options from its scenario entry (other keys than name/type). */
-  resolveOptions(reader: OptionReader): Options;
+  /**
+   * Resolves this strategy's options from its scenario entry (other keys than name/type). The
+   * scenario passes `setting` (its stream and duration) so options that must fit the stream can
+   * be checked at load time, with errors naming the entry's YAML path.
+   */
+  resolveOptions(reader: OptionReader, setting?: StrategySetting): Options;
   /** Seconds of stream the peers' players must remember (back buffers); default 0. */
   memorySeconds?(options: Options): number;
   /** Creates the strategy for one run. */
