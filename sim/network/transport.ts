@@ -221,59 +221,21 @@ export class Transport {
    */
   send(from: number, to: number, type: number, bytes: number, p0 = 0, p1 = 0): boolean {
     if (this.downSince[from] !== Number.POSITIVE_INFINITY) return false;
-    const now = this.sim.nowMicros;
-    const traffic = this.classes[type];
-    const bits = bytes * 8;
     let start: number;
     let done: number;
-    if (traffic === Traffic.Data) {
-      const rate = this.upload[from];
-      if (!(rate > 0)) {
-        this.counters.droppedAtSender++;
-        this.counters.droppedDataBytes += bytes;
-        return false;
-      }
-      start = Math.max(now, this.upBusyUntil[from]);
-      if (start - now > this.maxBacklogMicros) {
-        this.counters.droppedAtSender++;
-        this.counters.droppedDataBytes += bytes;
-        return false;
-      }
-      done = start + Math.ceil((bits * 1e6) / rate);
-      this.upBusyUntil[from] = done;
-      this.counters.dataBytes += bytes;
-      if (from === 0) this.counters.sourceDataBytes += bytes;
-    } else {
-      const rate = Math.max(this.upload[from], this.options.controlFloorBitsPerSecond);
-      const serialization = Math.ceil((bits * 1e6) / rate);
-      start = now;
-      done = now + serialization;
-      // Sent ahead of queued data, but the time it takes still delays that data.
-      if (this.upBusyUntil[from] > now) this.upBusyUntil[from] += serialization;
-      this.counters.controlBytes += bytes;
-    }
-    this.uploadedBytes[from] += bytes;
-    const arrive = done + this.latency.micros(from, to);
-    const downRate = this.download[to];
-    const downSerialization = downRate > 0 ? Math.ceil((bits * 1e6) / downRate) : 0;
     let deliverAt: number;
-    if (traffic === Traffic.Data) {
-      deliverAt = Math.max(arrive, this.downBusyUntil[to]) + downSerialization;
-      this.downBusyUntil[to] = deliverAt;
+    if (this.classes[type] === Traffic.Data) {
+      done = this.queueData(from, bytes);
+      if (done < 0) return false;
+      start = this.queuedStart;
+      deliverAt = this.dataArrival(from, to, bytes, done);
     } else {
-      deliverAt = arrive + downSerialization;
+      start = this.sim.nowMicros;
+      done = this.queueControl(from, bytes);
+      deliverAt = done + this.latency.micros(from, to) + this.downSerialization(to, bytes);
     }
-    const handle = this.allocate();
-    this.mType[handle] = type;
-    this.mFrom[handle] = from;
-    this.mTo[handle] = to;
-    this.mBytes[handle] = bytes;
-    this.mP0[handle] = p0;
-    this.mP1[handle] = p1;
-    this.mDone[handle] = done;
-    this.mStart[handle] = start;
     this.observer?.onSend(from, to, type, bytes, start, done);
-    this.sim.at(deliverAt, this.deliverKind, handle);
+    this.enqueue(type, from, to, bytes, p0, p1, start, done, deliverAt);
     return true;
   }
 
@@ -293,39 +255,14 @@ export class Transport {
   ): boolean {
     if (recipients.size === 0) return true;
     if (this.downSince[from] !== Number.POSITIVE_INFINITY) return false;
-    const now = this.sim.nowMicros;
-    const bits = bytes * 8;
-    const rate = this.upload[from];
-    const start = Math.max(now, this.upBusyUntil[from]);
-    if (!(rate > 0) || start - now > this.maxBacklogMicros) {
-      this.counters.droppedAtSender++;
-      this.counters.droppedDataBytes += bytes;
-      return false;
-    }
-    const done = start + Math.ceil((bits * 1e6) / rate);
-    this.upBusyUntil[from] = done;
-    this.counters.dataBytes += bytes;
-    if (from === 0) this.counters.sourceDataBytes += bytes;
-    this.uploadedBytes[from] += bytes;
+    const done = this.queueData(from, bytes);
+    if (done < 0) return false;
+    const start = this.queuedStart;
     this.observer?.onSend(from, -1, type, bytes, start, done);
     for (let i = 0; i < recipients.size; i++) {
       const to = recipients.at(i);
-      const downRate = this.download[to];
-      const arrive = done + this.latency.micros(from, to);
-      const deliverAt =
-        Math.max(arrive, this.downBusyUntil[to]) +
-        (downRate > 0 ? Math.ceil((bits * 1e6) / downRate) : 0);
-      this.downBusyUntil[to] = deliverAt;
-      const handle = this.allocate();
-      this.mType[handle] = type;
-      this.mFrom[handle] = from;
-      this.mTo[handle] = to;
-      this.mBytes[handle] = bytes;
-      this.mP0[handle] = p0;
-      this.mP1[handle] = p1;
-      this.mDone[handle] = done;
-      this.mStart[handle] = start;
-      this.sim.at(deliverAt, this.deliverKind, handle);
+      const deliverAt = this.dataArrival(from, to, bytes, done);
+      this.enqueue(type, from, to, bytes, p0, p1, start, done, deliverAt);
     }
     return true;
   }
@@ -343,20 +280,93 @@ export class Transport {
   sendUndelivered(from: number, to: number, type: number, bytes: number): number {
     if (this.downSince[from] !== Number.POSITIVE_INFINITY) return -1;
     const now = this.sim.nowMicros;
-    const bits = bytes * 8;
-    const rate = Math.max(this.upload[from], this.options.controlFloorBitsPerSecond);
-    const serialization = Math.ceil((bits * 1e6) / rate);
-    const done = now + serialization;
-    if (this.upBusyUntil[from] > now) this.upBusyUntil[from] += serialization;
-    this.counters.controlBytes += bytes;
-    this.uploadedBytes[from] += bytes;
+    const done = this.queueControl(from, bytes);
     this.observer?.onSend(from, to, type, bytes, now, done);
     if (to < 0) return done;
     this.counters.delivered++;
     this.downloadedBytes[to] += bytes;
-    const downRate = this.download[to];
-    const downSerialization = downRate > 0 ? Math.ceil((bits * 1e6) / downRate) : 0;
-    return done + this.latency.micros(from, to) + downSerialization;
+    return done + this.latency.micros(from, to) + this.downSerialization(to, bytes);
+  }
+
+  /** Start time (µs) of the data message last queued by {@link queueData}. */
+  private queuedStart = 0;
+
+  /**
+   * Queues data on the sender's FIFO uplink and counts it. Returns when it will have left the
+   * uplink (µs), or -1 when it is dropped (no capacity, or a backlog over the limit); its start
+   * time is left in {@link queuedStart} (no object per message on this hot path).
+   */
+  private queueData(from: number, bytes: number): number {
+    const now = this.sim.nowMicros;
+    const rate = this.upload[from];
+    const start = Math.max(now, this.upBusyUntil[from]);
+    if (!(rate > 0) || start - now > this.maxBacklogMicros) {
+      this.counters.droppedAtSender++;
+      this.counters.droppedDataBytes += bytes;
+      return -1;
+    }
+    const done = start + Math.ceil((bytes * 8 * 1e6) / rate);
+    this.upBusyUntil[from] = done;
+    this.counters.dataBytes += bytes;
+    if (from === 0) this.counters.sourceDataBytes += bytes;
+    this.uploadedBytes[from] += bytes;
+    this.queuedStart = start;
+    return done;
+  }
+
+  /**
+   * Sends a control message ahead of queued data (its serialization still pushes that data
+   * back) and counts it. Returns when it will have left the uplink (µs).
+   */
+  private queueControl(from: number, bytes: number): number {
+    const now = this.sim.nowMicros;
+    const rate = Math.max(this.upload[from], this.options.controlFloorBitsPerSecond);
+    const serialization = Math.ceil((bytes * 8 * 1e6) / rate);
+    if (this.upBusyUntil[from] > now) this.upBusyUntil[from] += serialization;
+    this.counters.controlBytes += bytes;
+    this.uploadedBytes[from] += bytes;
+    return now + serialization;
+  }
+
+  /** Serialization time (µs) of `bytes` on node `to`'s downlink. */
+  private downSerialization(to: number, bytes: number): number {
+    const rate = this.download[to];
+    return rate > 0 ? Math.ceil((bytes * 8 * 1e6) / rate) : 0;
+  }
+
+  /**
+   * When data that leaves `from`'s uplink at `done` is delivered at `to`: after the latency,
+   * in turn on `to`'s FIFO downlink, which it then occupies.
+   */
+  private dataArrival(from: number, to: number, bytes: number, done: number): number {
+    const arrive = done + this.latency.micros(from, to);
+    const deliverAt = Math.max(arrive, this.downBusyUntil[to]) + this.downSerialization(to, bytes);
+    this.downBusyUntil[to] = deliverAt;
+    return deliverAt;
+  }
+
+  /** Stores a message in the pool and schedules its delivery. */
+  private enqueue(
+    type: number,
+    from: number,
+    to: number,
+    bytes: number,
+    p0: number,
+    p1: number,
+    start: number,
+    done: number,
+    deliverAt: number,
+  ): void {
+    const handle = this.allocate();
+    this.mType[handle] = type;
+    this.mFrom[handle] = from;
+    this.mTo[handle] = to;
+    this.mBytes[handle] = bytes;
+    this.mP0[handle] = p0;
+    this.mP1[handle] = p1;
+    this.mDone[handle] = done;
+    this.mStart[handle] = start;
+    this.sim.at(deliverAt, this.deliverKind, handle);
   }
 
   private allocate(): number {
