@@ -4,12 +4,16 @@ import {
   allSeries,
   type FigureContext,
   FONT,
+  header,
   INK,
+  legend,
   MARGIN,
   MUTED,
+  noData,
   panelGroup,
   type Series,
   seriesAttrs,
+  svgDocument,
 } from "./chart.ts";
 import { el, fitText, textWidth, tip, translate, txt } from "./svg.ts";
 import type { EventRow, TimeRow } from "./types.ts";
@@ -64,6 +68,38 @@ export function strategiesWithData(ctx: FigureContext, specs: TimePanelSpec[]): 
       ),
     ),
   );
+}
+
+/** What {@link timePanelFigure} needs beyond the panels' own options. */
+export interface TimePanelFigureOptions extends Omit<TimePanelsOptions, "top"> {
+  /** File name of the figure, without extension. */
+  name: string;
+  title: string;
+  /** Shown instead of the panels when no strategy has data. */
+  emptyMessage: string;
+  /** Space between the legend and the first panel, px. Default 6. */
+  gap?: number;
+}
+
+/**
+ * A whole figure made of stacked time panels: title, legend of the strategies with data, then
+ * the panels (or a no-data note). The time-series figures differ only in their panels.
+ */
+export function timePanelFigure(ctx: FigureContext, options: TimePanelFigureOptions): string {
+  const { name, title, emptyMessage, gap = 6, ...panelOptions } = options;
+  const head = header(ctx, title);
+  const strategies = strategiesWithData(ctx, panelOptions.panels);
+  const leg = legend(ctx, strategies, "line", head.height);
+  const top = head.height + leg.height + gap;
+  if (panelOptions.panels.length === 0 || strategies.length === 0) {
+    return svgDocument(ctx, name, title, top + 60, [
+      head.svg,
+      leg.svg,
+      noData(ctx, top, emptyMessage),
+    ]);
+  }
+  const stack = timePanels(ctx, { ...panelOptions, top });
+  return svgDocument(ctx, name, title, stack.bottom, [head.svg, leg.svg, stack.svg]);
 }
 
 /** The stack of panels; returns markup and the y just below it. */

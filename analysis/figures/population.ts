@@ -1,13 +1,5 @@
-import {
-  type FigureContext,
-  type FigureOptions,
-  figureContext,
-  header,
-  legend,
-  noData,
-  svgDocument,
-} from "../chart.ts";
-import { strategiesWithData, type TimePanelSpec, timePanels } from "../timePanels.ts";
+import { type FigureContext, type FigureOptions, figureContext } from "../chart.ts";
+import { type TimePanelSpec, timePanelFigure } from "../timePanels.ts";
 import type { Results } from "../types.ts";
 
 const PANELS: TimePanelSpec[] = [
@@ -29,23 +21,14 @@ const PANELS: TimePanelSpec[] = [
 export function population(results: Results[], options: FigureOptions = {}): string {
   const ctx: FigureContext = figureContext(results, options);
   const title = "Peers over time";
-  const head = header(ctx, title);
-  const strategies = strategiesWithData(ctx, PANELS);
-  const leg = legend(ctx, strategies, "line", head.height);
-  const top = head.height + leg.height + 4;
-  if (strategies.length === 0) {
-    return svgDocument(ctx, "population", title, top + 60, [
-      head.svg,
-      leg.svg,
-      noData(ctx, top, "no time series rows"),
-    ]);
-  }
-  const stack = timePanels(ctx, {
+  return timePanelFigure(ctx, {
+    name: "population",
+    title,
+    emptyMessage: "no time series rows",
+    gap: 4,
     panels: PANELS,
     yLabel: "peers (count)",
     panelHeight: 56,
     events: true,
-    top,
   });
-  return svgDocument(ctx, "population", title, stack.bottom, [head.svg, leg.svg, stack.svg]);
 }

@@ -1,13 +1,5 @@
-import {
-  type FigureContext,
-  type FigureOptions,
-  figureContext,
-  header,
-  legend,
-  noData,
-  svgDocument,
-} from "../chart.ts";
-import { strategiesWithData, type TimePanelSpec, timePanels } from "../timePanels.ts";
+import { type FigureContext, type FigureOptions, figureContext } from "../chart.ts";
+import { type TimePanelSpec, timePanelFigure } from "../timePanels.ts";
 import type { Results } from "../types.ts";
 import { bitRateUnit } from "../units.ts";
 
@@ -26,23 +18,13 @@ export function sourceLoad(results: Results[], options: FigureOptions = {}): str
     unit: unit.label,
     divisor: unit.divisor,
   };
-  const head = header(ctx, title);
-  const strategies = strategiesWithData(ctx, [spec]);
-  const leg = legend(ctx, strategies, "line", head.height);
-  const top = head.height + leg.height + 6;
-  if (strategies.length === 0) {
-    return svgDocument(ctx, "source-load", title, top + 60, [
-      head.svg,
-      leg.svg,
-      noData(ctx, top, "no time series rows"),
-    ]);
-  }
-  const stack = timePanels(ctx, {
+  return timePanelFigure(ctx, {
+    name: "source-load",
+    title,
+    emptyMessage: "no time series rows",
     panels: [spec],
     yLabel: `source upload (${unit.label})`,
     panelHeight: 150,
     events: false,
-    top,
   });
-  return svgDocument(ctx, "source-load", title, stack.bottom, [head.svg, leg.svg, stack.svg]);
 }

@@ -1,13 +1,5 @@
-import {
-  type FigureContext,
-  type FigureOptions,
-  figureContext,
-  header,
-  legend,
-  noData,
-  svgDocument,
-} from "../chart.ts";
-import { strategiesWithData, type TimePanelSpec, timePanels } from "../timePanels.ts";
+import { type FigureContext, type FigureOptions, figureContext } from "../chart.ts";
+import { type TimePanelSpec, timePanelFigure } from "../timePanels.ts";
 import type { Results } from "../types.ts";
 
 /** Labels (with units) of the strategy-specific time-series columns the simulator writes. */
@@ -51,26 +43,12 @@ export function strategyTimeseries(results: Results[], options: FigureOptions = 
     const { label, unit } = labelFor(column);
     return { label, unit, value: (row) => row.extra[column] ?? null };
   });
-  const head = header(ctx, title);
-  const strategies = strategiesWithData(ctx, panels);
-  const leg = legend(ctx, strategies, "line", head.height);
-  const top = head.height + leg.height + 6;
-  if (panels.length === 0) {
-    return svgDocument(ctx, "strategy-timeseries", title, top + 60, [
-      head.svg,
-      leg.svg,
-      noData(ctx, top, "no strategy-specific time series"),
-    ]);
-  }
-  const stack = timePanels(ctx, {
+  return timePanelFigure(ctx, {
+    name: "strategy-timeseries",
+    title,
+    emptyMessage: "no strategy-specific time series",
     panels,
     panelHeight: panels.length === 1 ? 140 : 70,
     events: false,
-    top,
   });
-  return svgDocument(ctx, "strategy-timeseries", title, stack.bottom, [
-    head.svg,
-    leg.svg,
-    stack.svg,
-  ]);
 }
