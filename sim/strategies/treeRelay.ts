@@ -127,6 +127,8 @@ class TreeRelay implements Strategy {
   private readonly candidates: (number[] | undefined)[];
   private readonly available: IndexedSet;
   private readonly byDepth: IndexedSet[] = [];
+  /** The depth bucket a node offered by the directory sits in. */
+  private readonly bucketOf: Int32Array;
   private readonly backBufferChunks: number;
   private connectedDepthSum = 0;
   private connectedCount = 0;
@@ -170,6 +172,7 @@ class TreeRelay implements Strategy {
     this.skipFloor = new Float64Array(n).fill(-1);
     this.candidates = new Array(n);
     this.available = new IndexedSet(n);
+    this.bucketOf = new Int32Array(n);
     this.backBufferChunks =
       options.resume === "back-buffer"
         ? Math.floor(secondsToMicros(options.backBufferSeconds) / context.stream.chunkMicros)
@@ -554,16 +557,15 @@ class TreeRelay implements Strategy {
       this.depth[node] < MAX_INDEXED_DEPTH;
     const d = this.depth[node];
     if (offer) {
-      if (this.available.has(node)) {
-        // The depth may have changed: move it to its bucket.
-        for (const bucket of this.byDepth) bucket?.delete(node);
-      }
+      // Re-add to its (possibly new) depth bucket.
+      if (this.available.has(node)) this.byDepth[this.bucketOf[node]].delete(node);
       this.available.add(node);
       while (this.byDepth.length <= d) this.byDepth.push(new IndexedSet(this.c.nodes));
       this.byDepth[d].add(node);
+      this.bucketOf[node] = d;
     } else if (this.available.has(node)) {
       this.available.delete(node);
-      for (const bucket of this.byDepth) bucket.delete(node);
+      this.byDepth[this.bucketOf[node]].delete(node);
     }
   }
 
