@@ -76,7 +76,7 @@ export class QosCollector implements RunListener {
   onPlayerState(peer: number, t: number, state: PlayerStateValue, lagMicros: number): void {
     this.closeInterval(peer, t);
     const previous = this.state[peer];
-    this.stateCounts[previous]--;
+    if (previous !== 0) this.stateCounts[previous]--;
     if (previous === PlayerState.Playing) this.playingLagSum -= this.lagAtSince[peer];
     if (previous === PlayerState.Stalled) {
       this.stalledOffsetSum -= this.lagAtSince[peer] - this.since[peer];

@@ -194,11 +194,6 @@ export class Players {
     }
   }
 
-  /** Current state of a peer's player (0 before it joined). */
-  stateOf(peer: number): number {
-    return this.state[peer];
-  }
-
   /** True when the peer is online (joined and not left). */
   isOnline(peer: number): boolean {
     const s = this.state[peer];
@@ -222,11 +217,6 @@ export class Players {
     const s = this.slot[peer];
     if (s < 0) return false;
     return this.rings[s * this.windowChunks + (chunk & this.mask)] === 1;
-  }
-
-  /** Oldest chunk still inside the peer's window (the peer may not hold it). */
-  windowStart(peer: number): number {
-    return Math.max(0, this.newest[peer] - this.windowChunks + 1);
   }
 
   /**
