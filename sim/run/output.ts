@@ -135,6 +135,14 @@ export function renderResults(
         eventRows.push([run.entry.name, tidy(arrival.atSeconds), "flash-crowd", arrival.count]);
       }
     }
+    for (const exit of scenario.churn.massExits ?? []) {
+      eventRows.push([
+        run.entry.name,
+        tidy(exit.atSeconds),
+        "mass-exit",
+        `${tidy(exit.share * 100)}%`,
+      ]);
+    }
     for (const g of run.gauges) {
       if (g.name === "relayDeparture")
         eventRows.push([run.entry.name, tidy(g.timeSeconds), "relay-departure", g.value]);

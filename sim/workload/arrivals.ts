@@ -1,10 +1,22 @@
-import { readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { isAbsolute, resolve as resolvePath } from "node:path";
 import type { RandomStream } from "../engine/random.ts";
-import type { OptionReader, YamlPath } from "../scenario/reader.ts";
+import { type OptionReader, ScenarioError, type YamlPath } from "../scenario/reader.ts";
+import {
+  readJoinLeaveTrace,
+  readTwitchTrace,
+  TraceTable,
+  TWITCH_TICK_SECONDS,
+} from "./traceFiles.ts";
+
+export type { TraceRow } from "./traceFiles.ts";
+export { TraceTable } from "./traceFiles.ts";
 
 /** Names of the supported arrival processes. */
 export const ARRIVAL_TYPES = ["poisson", "flash-crowd", "trace"] as const;
+
+/** Formats of a trace file. */
+export const TRACE_FORMATS = ["csv", "twitch"] as const;
 
 /**
  * One source of viewer arrivals. A scenario lists any number of them; their arrivals are merged.
@@ -12,23 +24,31 @@ export const ARRIVAL_TYPES = ["poisson", "flash-crowd", "trace"] as const;
  *   audiences arrive close to Poisson within short windows: Sripanidkulchai et al., IMC 2004).
  * - `flash-crowd`: `count` viewers join at `atSeconds`, spread uniformly over `overSeconds`
  *   (all at once when 0).
- * - `trace`: join (and optionally leave) times read from a CSV file with a header row holding
- *   `join` and optionally `leave` and `class` columns, times in seconds. A row without a leave
- *   time draws its session length from `churn.session`.
+ * - `trace`, `format: csv` (the default): join (and optionally leave) times read from a CSV file
+ *   with a header row holding `join` and optionally `leave` and `class` columns, times in
+ *   seconds. A row without a leave time draws its session length from `churn.session`.
+ * - `trace`, `format: twitch`: the Twitch viewer dataset (see {@link readTwitchTrace}), filtered
+ *   to one `stream` (stream_id) and/or `streamer`; with `spreadWithinTick` (the default) each
+ *   join and leave is placed uniformly inside its 10-minute tick, since the dataset only says in
+ *   which tick a viewer was first and last seen (without it, every viewer of a tick would join
+ *   in the same microsecond: an artificial flash crowd).
+ *
+ * Trace files are read a line at a time when the scenario is loaded.
  */
 export type ArrivalOptions =
   | { type: "poisson"; ratePerSecond: number; fromSeconds: number; untilSeconds: number }
   | { type: "flash-crowd"; count: number; atSeconds: number; overSeconds: number }
-  | { type: "trace"; file: string; rows: TraceRow[] };
-
-/** One row of a churn trace. */
-export interface TraceRow {
-  joinSeconds: number;
-  /** Absent when the trace gives no leave time. */
-  leaveSeconds?: number;
-  /** Capacity class name, when the trace names one. */
-  className?: string;
-}
+  | { type: "trace"; format: "csv"; file: string; rows: TraceTable }
+  | {
+      type: "trace";
+      format: "twitch";
+      file: string;
+      stream?: string;
+      streamer?: string;
+      fromTick?: number;
+      spreadWithinTick: boolean;
+      rows: TraceTable;
+    };
 
 /** One generated arrival before session lengths are drawn. */
 export interface Arrival {
@@ -68,48 +88,45 @@ export function resolveArrival(
     }
     case "trace": {
       const file = reader.string("file");
+      const format = reader.choice("format", TRACE_FORMATS, "csv");
       const fullPath = isAbsolute(file) ? file : resolvePath(reader.context.baseDirectory, file);
-      let text: string;
-      try {
-        text = readFileSync(fullPath, "utf8");
-      } catch {
-        throw reader.error("file", `cannot read trace file '${fullPath}'`);
+      if (!existsSync(fullPath)) throw reader.error("file", `cannot read trace file '${fullPath}'`);
+      const fail = (problem: string) => reader.error("file", problem);
+      const read = (load: () => TraceTable): TraceTable => {
+        try {
+          return load();
+        } catch (error) {
+          if (error instanceof ScenarioError) throw error;
+          throw reader.error("file", `cannot read trace file '${fullPath}'`);
+        }
+      };
+      if (format === "csv") {
+        return {
+          type,
+          format,
+          file,
+          rows: read(() => readJoinLeaveTrace(fullPath, fail, MAX_ARRIVALS)),
+        };
       }
-      return { type, file, rows: parseTrace(text, (problem) => reader.error("file", problem)) };
+      const stream = reader.has("stream") ? reader.string("stream") : undefined;
+      const streamer = reader.has("streamer") ? reader.string("streamer") : undefined;
+      const fromTick = reader.has("fromTick")
+        ? reader.integer("fromTick", undefined, { min: 0 })
+        : undefined;
+      const spreadWithinTick = reader.boolean("spreadWithinTick", true);
+      const rows = read(() =>
+        readTwitchTrace(fullPath, { stream, streamer, fromTick }, fail, MAX_ARRIVALS),
+      );
+      if (rows.size === 0) {
+        throw reader.error(
+          stream !== undefined ? "stream" : "file",
+          "no trace row matches the filter (stream, streamer, fromTick)",
+        );
+      }
+      return { type, format, file, stream, streamer, fromTick, spreadWithinTick, rows };
     }
   }
   throw reader.errorAt(path, "unreachable");
-}
-
-/** Parses a churn trace CSV (header `join[,leave][,class]`, seconds). */
-export function parseTrace(text: string, fail: (problem: string) => Error): TraceRow[] {
-  const lines = text.split(/\r?\n/).filter((line) => line.trim() !== "" && !line.startsWith("#"));
-  if (lines.length === 0) throw fail("trace is empty (expected a header row with 'join')");
-  const header = lines[0].split(",").map((cell) => cell.trim().toLowerCase());
-  const joinColumn = header.indexOf("join");
-  const leaveColumn = header.indexOf("leave");
-  const classColumn = header.indexOf("class");
-  if (joinColumn < 0) throw fail("trace header must have a 'join' column");
-  const rows: TraceRow[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    const cells = lines[i].split(",").map((cell) => cell.trim());
-    const joinSeconds = Number(cells[joinColumn]);
-    if (cells[joinColumn] === "" || !Number.isFinite(joinSeconds) || joinSeconds < 0) {
-      throw fail(`trace row ${i + 1}: join time '${cells[joinColumn]}' is not a time in seconds`);
-    }
-    const row: TraceRow = { joinSeconds };
-    if (leaveColumn >= 0 && cells[leaveColumn] !== undefined && cells[leaveColumn] !== "") {
-      const leaveSeconds = Number(cells[leaveColumn]);
-      if (!Number.isFinite(leaveSeconds) || leaveSeconds < joinSeconds) {
-        throw fail(`trace row ${i + 1}: leave time '${cells[leaveColumn]}' is before join`);
-      }
-      row.leaveSeconds = leaveSeconds;
-    }
-    if (classColumn >= 0 && cells[classColumn]) row.className = cells[classColumn];
-    rows.push(row);
-    if (rows.length > MAX_ARRIVALS) throw fail(`trace has more than ${MAX_ARRIVALS} rows`);
-  }
-  return rows;
 }
 
 /** Generates the arrivals of one process, drawing only from its own stream. */
@@ -134,7 +151,21 @@ export function generateArrivals(options: ArrivalOptions, random: RandomStream):
       }
       return out;
     }
-    case "trace":
-      return options.rows.map((row) => ({ ...row }));
+    case "trace": {
+      const out: Arrival[] = [];
+      const spread = options.format === "twitch" && options.spreadWithinTick;
+      for (let i = 0; i < options.rows.size; i++) {
+        const row: Arrival = options.rows.row(i);
+        if (spread) {
+          // Two draws for every row, so that one row's values never shift another's.
+          const joinOffset = random.next() * TWITCH_TICK_SECONDS;
+          const leaveOffset = random.next() * TWITCH_TICK_SECONDS;
+          row.joinSeconds += joinOffset;
+          if (row.leaveSeconds !== undefined) row.leaveSeconds += leaveOffset;
+        }
+        out.push(row);
+      }
+      return out;
+    }
   }
 }

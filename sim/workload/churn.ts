@@ -1,10 +1,8 @@
 import type { OptionReader } from "../scenario/reader.ts";
 import { type ArrivalOptions, resolveArrival } from "./arrivals.ts";
-import {
-  DEFAULT_SESSION_LENGTH,
-  resolveSessionLength,
-  type SessionLengthOptions,
-} from "./sessionLength.ts";
+import { type MassExitOptions, resolveMassExit } from "./massExit.ts";
+import { DEFAULT_SESSION_LENGTH, type SessionLengthOptions } from "./sessionLength.ts";
+import { resolveSession } from "./sessionPresets.ts";
 
 /** Who arrives when, how long they stay and how they leave. */
 export interface ChurnOptions {
@@ -16,6 +14,8 @@ export interface ChurnOptions {
   abruptShare: number;
   /** How long neighbours take to notice an abrupt departure, in seconds. Default 5 s. */
   detectionDelaySeconds: number;
+  /** Correlated departures, applied in order. Default none. */
+  massExits?: MassExitOptions[];
 }
 
 /** Resolves `churn`. */
@@ -36,12 +36,18 @@ export function resolveChurn(reader: OptionReader, durationSeconds: number): Chu
         },
       ];
   const session = reader.has("session")
-    ? reader.object("session", resolveSessionLength)
+    ? reader.object("session", resolveSession)
     : DEFAULT_SESSION_LENGTH;
   return {
     arrivals,
     session,
     abruptShare: reader.probability("abruptShare", 0.5),
     detectionDelaySeconds: reader.durationSeconds("detectionDelay", 5),
+    massExits: reader.list("massExits", (item, path) => {
+      const r = reader.child(item, path);
+      const exit = resolveMassExit(r);
+      r.done();
+      return exit;
+    }),
   };
 }

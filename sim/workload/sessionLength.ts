@@ -20,12 +20,16 @@ export const SESSION_DISTRIBUTIONS = [
  * - `weibull`: `shape` k; scale = mean / Gamma(1 + 1/k).
  * - `lognormal`: `sigma` of the underlying normal; mu = ln(mean) - sigma^2 / 2.
  */
-export type SessionLengthOptions =
+export type SessionLengthOptions = (
   | { distribution: "fixed"; meanSeconds: number }
   | { distribution: "exponential"; meanSeconds: number }
   | { distribution: "pareto"; meanSeconds: number; shape: number }
   | { distribution: "weibull"; meanSeconds: number; shape: number }
-  | { distribution: "lognormal"; meanSeconds: number; sigma: number };
+  | { distribution: "lognormal"; meanSeconds: number; sigma: number }
+) & {
+  /** The measured preset these parameters come from, if any (see sessionPresets.ts). */
+  preset?: string;
+};
 
 /** Default session length: exponential with a 10-minute mean. */
 export const DEFAULT_SESSION_LENGTH: SessionLengthOptions = {
@@ -33,7 +37,7 @@ export const DEFAULT_SESSION_LENGTH: SessionLengthOptions = {
   meanSeconds: 600,
 };
 
-/** Resolves `churn.session`. */
+/** Resolves `churn.session` given as a `distribution` with its parameters. */
 export function resolveSessionLength(reader: OptionReader): SessionLengthOptions {
   const distribution = reader.choice(
     "distribution",

@@ -5,6 +5,7 @@ import type { PeerClass } from "../network/peerClasses.ts";
 import { secondsToMicros } from "../scenario/units.ts";
 import { generateArrivals } from "./arrivals.ts";
 import type { ChurnOptions } from "./churn.ts";
+import { applyMassExit } from "./massExit.ts";
 import { sampleSessionSeconds } from "./sessionLength.ts";
 
 /** What the workload generator needs from a scenario. */
@@ -149,6 +150,17 @@ export function generateWorkload(
     identity[i + 1] = session.identity;
   }
   const salt = Math.floor(latencySalt.next() * 4294967296);
+  // Mass exits come last and draw from streams of their own, so that adding one changes the
+  // leave times of the sessions it picks and nothing else.
+  (input.churn.massExits ?? []).forEach((exit, index) => {
+    const sessions = {
+      joinMicros,
+      leaveMicros,
+      abrupt,
+      identity: identity.subarray(1),
+    };
+    applyMassExit(exit, sessions, streams.stream(`workload/massExits/${index}`));
+  });
   return {
     size: n,
     joinMicros,

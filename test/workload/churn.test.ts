@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { createStream } from "../../sim/engine/random.ts";
 import { DEFAULT_PEER_CLASSES, type PeerClass } from "../../sim/network/peerClasses.ts";
 import { loadScenario } from "../../sim/scenario/load.ts";
-import type { ArrivalOptions } from "../../sim/workload/arrivals.ts";
+import { type ArrivalOptions, TraceTable } from "../../sim/workload/arrivals.ts";
 import {
   gamma,
   normalCdf,
@@ -345,10 +345,17 @@ describe("trace arrivals", () => {
 
   it("rejects a trace naming a class the scenario does not have", () => {
     expect(() =>
-      workload([{ type: "trace", file: "t.csv", rows: [{ joinSeconds: 1, className: "huge" }] }], {
-        distribution: "fixed",
-        meanSeconds: 10,
-      }),
+      workload(
+        [
+          {
+            type: "trace",
+            format: "csv",
+            file: "t.csv",
+            rows: TraceTable.of([{ joinSeconds: 1, className: "huge" }]),
+          },
+        ],
+        { distribution: "fixed", meanSeconds: 10 },
+      ),
     ).toThrow("trace names unknown peer class 'huge' (known: 128k, 384k, 1M, 5M)");
   });
 });
