@@ -1,4 +1,9 @@
-import { quantileSorted } from "d3";
+import { mean } from "../sim/metrics/stats.ts";
+
+/*
+ * Figure helpers. Quantiles and means come from the project's one statistics module,
+ * sim/metrics/stats.ts, which summary.json uses too.
+ */
 
 /** Finite values sorted ascending. */
 export function sortedFinite(values: Iterable<number | null | undefined>): number[] {
@@ -25,18 +30,6 @@ export function ecdfPoints(
   const last = sorted[n - 1] ?? x0;
   if (xEnd > last) points.push([xEnd, n > 0 ? 1 : 0]);
   return points;
-}
-
-export function quantile(sorted: readonly number[], p: number): number | null {
-  const q = quantileSorted(sorted as number[], p);
-  return q === undefined ? null : q;
-}
-
-export function mean(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  let sum = 0;
-  for (const v of values) sum += v;
-  return sum / values.length;
 }
 
 /** Sample standard deviation (n − 1); null below two values. */

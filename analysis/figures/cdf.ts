@@ -1,4 +1,5 @@
 import { curveStepAfter, line, scaleLinear, scaleLog } from "d3";
+import { quantileSorted as quantile } from "../../sim/metrics/stats.ts";
 import { axisBottom, axisLeft } from "../axes.ts";
 import {
   allSeries,
@@ -14,7 +15,7 @@ import {
   seriesAttrs,
   svgDocument,
 } from "../chart.ts";
-import { ecdfPoints, quantile, sortedFinite } from "../stats.ts";
+import { ecdfPoints, sortedFinite } from "../stats.ts";
 import { el, tip } from "../svg.ts";
 import type { PeerRow, Results } from "../types.ts";
 import { fmt } from "../units.ts";

@@ -1,4 +1,4 @@
-import { median } from "d3";
+import { quantileSorted } from "../../sim/metrics/stats.ts";
 import { type Bar, barPanel } from "../bars.ts";
 import {
   allSeries,
@@ -60,7 +60,8 @@ const MEASURES: ClassMeasure[] = [
   },
   {
     yLabel: "median startup (s)",
-    value: (peers) => median(sortedFinite(peers.map((p) => p.startupLatencySeconds))) ?? null,
+    value: (peers) =>
+      quantileSorted(sortedFinite(peers.map((p) => p.startupLatencySeconds)), 0.5) ?? null,
     describe: (v) => `median startup latency ${fmt(v)} s`,
   },
 ];
@@ -76,7 +77,7 @@ export function uploadClasses(results: readonly Results[]): string[] {
     }
   }
   return [...rates.entries()]
-    .map(([name, list]) => ({ name, rate: median(list) ?? 0 }))
+    .map(([name, list]) => ({ name, rate: quantileSorted(sortedFinite(list), 0.5) ?? 0 }))
     .sort((a, b) => a.rate - b.rate || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     .map((c) => c.name);
 }

@@ -1,3 +1,4 @@
+import { mean } from "../../sim/metrics/stats.ts";
 import { type Bar, barPanel } from "../bars.ts";
 import {
   type FigureContext,
@@ -14,7 +15,7 @@ import {
   svgDocument,
 } from "../chart.ts";
 import { replicateGroups } from "../replicates.ts";
-import { ci95HalfWidth, mean } from "../stats.ts";
+import { ci95HalfWidth } from "../stats.ts";
 import { el, txt } from "../svg.ts";
 import type { Results, StrategySummary } from "../types.ts";
 import { fmt } from "../units.ts";

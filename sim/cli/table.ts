@@ -6,13 +6,27 @@ const fmt = (value: unknown, digits: number): string => {
   return value.toFixed(digits);
 };
 
-/** A plain-text table comparing the strategies of a run, one row per strategy. */
+/**
+ * A startup or lag quantile over all sessions: null with sessions means the quantile falls
+ * among sessions that never started ("never"); without sessions there is nothing ("-").
+ */
+const sessionQuantile = (value: number | null, sessions: number): string =>
+  value === null && sessions > 0 ? "never" : fmt(value, 2);
+
+/**
+ * A plain-text table comparing the strategies of a run, one row per strategy. Startup and lag
+ * quantiles are over all sessions (a session that never started never reaches any startup
+ * time), with the share that never started beside them; `rejected` is the share of sessions a
+ * server refused at least once ("-" for strategies without admission control).
+ */
 export function comparisonTable(summaries: Record<string, StrategySummary>): string {
   const header = [
     "strategy",
     "peers",
+    "never started",
     "startup p50 s",
     "startup p95 s",
+    "playing share",
     "stalls/min",
     "stall ratio",
     "continuity",
@@ -20,19 +34,23 @@ export function comparisonTable(summaries: Record<string, StrategySummary>): str
     "source share",
     "overhead",
     "rejoins/peer-h",
+    "rejected",
   ];
   const rows = Object.entries(summaries).map(([name, s]) => [
     name,
     String(s.peers),
-    fmt(s.startupLatencySeconds.p50, 2),
-    fmt(s.startupLatencySeconds.p95, 2),
+    fmt(s.neverStartedShare, 4),
+    sessionQuantile(s.startupLatencySeconds.p50, s.peers),
+    sessionQuantile(s.startupLatencySeconds.p95, s.peers),
+    fmt(s.playingShare, 4),
     fmt(s.stallsPerMinute, 3),
     fmt(s.stallRatio, 4),
     fmt(s.continuityIndex, 4),
-    fmt(s.playbackLagSeconds.p50, 2),
+    sessionQuantile(s.playbackLagSeconds.p50, s.peers),
     fmt(s.sourceUploadShare, 3),
     fmt(s.overheadRatio, 4),
     fmt(s.rejoinsPerPeerHour, 2),
+    fmt(s.rejectedShare, 4),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) =>

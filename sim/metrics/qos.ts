@@ -23,6 +23,8 @@ export class QosCollector implements RunListener {
   readonly joinMicros: Float64Array;
   readonly leaveMicros: Float64Array;
   readonly startupMicros: Float64Array;
+  /** Playback lag when playback first started, microseconds (-1 before a start). */
+  readonly startLagMicros: Float64Array;
   readonly playingMicros: Float64Array;
   readonly stalledMicros: Float64Array;
   readonly stalls: Uint32Array;
@@ -53,6 +55,7 @@ export class QosCollector implements RunListener {
     this.joinMicros = new Float64Array(nodes).fill(-1);
     this.leaveMicros = new Float64Array(nodes).fill(-1);
     this.startupMicros = new Float64Array(nodes).fill(-1);
+    this.startLagMicros = new Float64Array(nodes).fill(-1);
     this.playingMicros = new Float64Array(nodes);
     this.stalledMicros = new Float64Array(nodes);
     this.stalls = new Uint32Array(nodes);
@@ -83,6 +86,7 @@ export class QosCollector implements RunListener {
     }
     if (state === PlayerState.Playing && this.startupMicros[peer] < 0) {
       this.startupMicros[peer] = t - this.joinMicros[peer];
+      this.startLagMicros[peer] = lagMicros;
     }
     if (state === PlayerState.Stalled && previous === PlayerState.Playing) this.stalls[peer]++;
     if (state === PlayerState.Left) {
@@ -122,6 +126,17 @@ export class QosCollector implements RunListener {
 
   onRedundant(peer: number, bytes: number): void {
     this.redundantBytes[peer] += bytes;
+  }
+
+  /**
+   * A session's playback lag, microseconds: its lag averaged over its watch time (playing plus
+   * stalled); the lag at its start when it started but watched for no time (it left, or the run
+   * ended, at that instant); +Infinity when it never started (it never got the stream).
+   */
+  sessionLagMicros(peer: number): number {
+    if (this.startupMicros[peer] < 0) return Number.POSITIVE_INFINITY;
+    const watch = this.playingMicros[peer] + this.stalledMicros[peer];
+    return watch > 0 ? this.lagIntegral[peer] / watch : this.startLagMicros[peer];
   }
 
   /** Mean lag (µs) over peers playing or stalled at time t; NaN when none are. */

@@ -3,23 +3,55 @@ import type { StrategyEntry } from "../scenario/scenario.ts";
 import type { QosCollector } from "./qos.ts";
 import { type Distribution, distribution } from "./stats.ts";
 
-/** A strategy's entry in summary.json. Times in seconds. */
+/**
+ * A strategy's entry in summary.json. Times in seconds. Every figure counts every session that
+ * joined during the run; how a session that never started playback enters each one is stated
+ * with it.
+ */
 export interface StrategySummary {
   type: string;
   /** Peer sessions that joined during the run. */
   peers: number;
-  /** Join to first playback, over peers that started. */
+  /**
+   * Join to first playback, over all sessions: a session that never started counts as
+   * +Infinity (it never got the stream), so a statistic that falls among those sessions (and
+   * the mean and max as soon as one exists) is null, "not reached": a p95 is null when more
+   * than about 5 % of the sessions never started. The empirical CDF of these values plateaus at
+   * 1 - neverStartedShare.
+   */
   startupLatencySeconds: Distribution;
-  /** Peers that left (or were still waiting at the end) without ever playing. */
+  /** The same over the sessions that started only (conditional on starting). */
+  startupLatencyOfStartedSeconds: Distribution;
+  /** Sessions that left (or were still waiting at the end) without ever playing. */
   neverStarted: number;
+  /** neverStarted / peers (0 without sessions). */
+  neverStartedShare: number;
+  /**
+   * Seconds spent playing / seconds online, summed over all sessions, never-started ones (which
+   * contribute their whole time online and no playing time) included. Startup, stalls and never
+   * starting all lower it.
+   */
+  playingShare: number;
   /** Stall events per minute of watch time (playing plus stalled), over all peers. */
   stallsPerMinute: number;
   /** Stalled time / (stalled + playing time), over all peers. */
   stallRatio: number;
-  /** Chunks on time / chunks due, over all peers. */
+  /**
+   * Chunks on time / chunks due, over all sessions. A session that started is due the chunks
+   * whose playout deadlines passed while it played (the CoolStreaming definition). A session
+   * that never started is owed one chunk per chunk duration it was online beyond the startup
+   * buffer, max(0, floor(online / chunkDuration) - startupBufferChunks), none of them on time
+   * (or the chunks its player counted as missed, if more), so viewers who never start lower the
+   * index instead of vanishing from it.
+   */
   continuityIndex: number;
-  /** Each peer's time-averaged playback lag behind the live edge. */
+  /**
+   * Each session's time-averaged playback lag behind the live edge, over all sessions; a
+   * session that never started counts as +Infinity, as in startupLatencySeconds.
+   */
   playbackLagSeconds: Distribution;
+  /** The same over the sessions that started only. */
+  playbackLagOfStartedSeconds: Distribution;
   /** Source (server) load: stream bytes the source sent / stream bytes all nodes sent. */
   sourceUploadShare: number;
   /**
@@ -48,6 +80,14 @@ function tidyDistribution(d: Distribution, scale: number): Distribution {
   return { mean: f(d.mean), p50: f(d.p50), p95: f(d.p95), p99: f(d.p99), max: f(d.max) };
 }
 
+/**
+ * A per-session time in seconds as peers.csv writes it (9 significant digits), so that
+ * quantiles computed from the CSV by the figures equal those in summary.json; +Infinity stays.
+ */
+function sessionSeconds(micros: number): number {
+  return Number.isFinite(micros) ? tidy(micros / 1e6) : micros;
+}
+
 /** Inputs of {@link summarize}. */
 export interface SummaryInput {
   entry: StrategyEntry;
@@ -56,11 +96,15 @@ export interface SummaryInput {
   endMicros: number;
   events: number;
   extra: Record<string, unknown>;
+  /** Chunk duration, microseconds. */
+  chunkMicros: number;
+  /** Chunks of content a player needs before it starts (the startup buffer). */
+  startupChunks: number;
 }
 
 /** Computes a strategy's summary from its collector and transport counters. */
 export function summarize(input: SummaryInput): StrategySummary {
-  const { qos, transport, endMicros } = input;
+  const { qos, transport, endMicros, chunkMicros, startupChunks } = input;
   let peers = 0;
   let neverStarted = 0;
   let stalls = 0;
@@ -72,6 +116,7 @@ export function summarize(input: SummaryInput): StrategySummary {
   let onlineMicros = 0;
   let duplicateBytes = 0;
   let redundantBytes = 0;
+  // Per-session values in seconds, +Infinity for a session that never started.
   const startups: number[] = [];
   const lags: number[] = [];
   for (let peer = 1; peer < qos.joinMicros.length; peer++) {
@@ -79,32 +124,44 @@ export function summarize(input: SummaryInput): StrategySummary {
     if (join < 0) continue;
     peers++;
     const leave = qos.leaveMicros[peer] >= 0 ? qos.leaveMicros[peer] : endMicros;
-    onlineMicros += leave - join;
-    if (qos.startupMicros[peer] >= 0) startups.push(qos.startupMicros[peer]);
-    else neverStarted++;
+    const online = leave - join;
+    onlineMicros += online;
+    const started = qos.startupMicros[peer] >= 0;
+    startups.push(started ? sessionSeconds(qos.startupMicros[peer]) : Number.POSITIVE_INFINITY);
+    lags.push(sessionSeconds(qos.sessionLagMicros(peer)));
     stalls += qos.stalls[peer];
     playing += qos.playingMicros[peer];
     stalled += qos.stalledMicros[peer];
     onTime += qos.onTime[peer];
-    due += qos.onTime[peer] + qos.late[peer] + qos.missed[peer];
+    const counted = qos.onTime[peer] + qos.late[peer] + qos.missed[peer];
+    if (started) {
+      due += counted;
+    } else {
+      neverStarted++;
+      const owed = Math.max(0, Math.floor(online / chunkMicros) - startupChunks);
+      due += Math.max(owed, counted);
+    }
     rejoins += qos.rejoins[peer];
     duplicateBytes += qos.duplicateBytes[peer];
     redundantBytes += qos.redundantBytes[peer];
-    const watch = qos.playingMicros[peer] + qos.stalledMicros[peer];
-    if (watch > 0) lags.push(qos.lagIntegral[peer] / watch);
   }
+  const startedOnly = (values: number[]) => values.filter((v) => Number.isFinite(v));
   const watchMinutes = (playing + stalled) / 60e6;
   const counters = transport.counters;
   const useful = counters.deliveredDataBytes - duplicateBytes - redundantBytes;
   return {
     type: input.entry.type,
     peers,
-    startupLatencySeconds: tidyDistribution(distribution(startups), 1e-6),
+    startupLatencySeconds: tidyDistribution(distribution(startups), 1),
+    startupLatencyOfStartedSeconds: tidyDistribution(distribution(startedOnly(startups)), 1),
     neverStarted,
+    neverStartedShare: tidy(peers > 0 ? neverStarted / peers : 0),
+    playingShare: tidy(onlineMicros > 0 ? playing / onlineMicros : 0),
     stallsPerMinute: tidy(watchMinutes > 0 ? stalls / watchMinutes : 0),
     stallRatio: tidy(playing + stalled > 0 ? stalled / (playing + stalled) : 0),
     continuityIndex: tidy(due > 0 ? onTime / due : 0),
-    playbackLagSeconds: tidyDistribution(distribution(lags), 1e-6),
+    playbackLagSeconds: tidyDistribution(distribution(lags), 1),
+    playbackLagOfStartedSeconds: tidyDistribution(distribution(startedOnly(lags)), 1),
     sourceUploadShare: tidy(
       counters.dataBytes > 0 ? counters.sourceDataBytes / counters.dataBytes : 0,
     ),

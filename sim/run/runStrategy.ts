@@ -191,6 +191,8 @@ export function runStrategy(
     endMicros: end,
     events: sim.eventsProcessed,
     extra: strategy.summary?.() ?? {},
+    chunkMicros: stream.chunkMicros,
+    startupChunks: players.startupChunks,
   });
   return { entry, summary, qos, transport, timeseries, gauges, events: sim.eventsProcessed };
 }

@@ -187,14 +187,27 @@ describe("sim run: success", () => {
       p99: expect.any(Number),
       max: expect.any(Number),
     };
+    // Over all sessions a session that never started counts as never reaching any startup time
+    // or lag, so the mean, max and upper quantiles may be null (not reached).
+    const overAllSessions = {
+      mean: expect.toSatisfy(numberOrNull),
+      p50: expect.toSatisfy(numberOrNull),
+      p95: expect.toSatisfy(numberOrNull),
+      p99: expect.toSatisfy(numberOrNull),
+      max: expect.toSatisfy(numberOrNull),
+    };
     for (const entry of Object.values(summary.strategies) as Record<string, unknown>[]) {
       expect(entry).toMatchObject({
         peers: expect.any(Number),
-        startupLatencySeconds: distribution,
+        startupLatencySeconds: overAllSessions,
+        startupLatencyOfStartedSeconds: distribution,
+        neverStartedShare: expect.any(Number),
+        playingShare: expect.any(Number),
         stallsPerMinute: expect.any(Number),
         stallRatio: expect.any(Number),
         continuityIndex: expect.any(Number),
-        playbackLagSeconds: distribution,
+        playbackLagSeconds: overAllSessions,
+        playbackLagOfStartedSeconds: distribution,
         sourceUploadShare: expect.any(Number),
         overheadRatio: expect.any(Number),
         rejoinsPerPeerHour: expect.any(Number),

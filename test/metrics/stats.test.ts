@@ -1,14 +1,61 @@
 import { describe, expect, it } from "vitest";
 import { PlayerState } from "../../sim/metrics/probe.ts";
 import { QosCollector } from "../../sim/metrics/qos.ts";
-import { distribution, percentile } from "../../sim/metrics/stats.ts";
+import { distribution, mean, quantileSorted } from "../../sim/metrics/stats.ts";
+
+describe("quantileSorted (R type 7)", () => {
+  it("interpolates linearly between order statistics at h = (n - 1) p", () => {
+    // 1, 2, 3, 4: h = 3p. p50: h = 1.5 -> 2.5; p95: h = 2.85 -> 3.85; p99: 3.97; p25: 1.75.
+    const values = [1, 2, 3, 4];
+    expect(quantileSorted(values, 0.5)).toBe(2.5);
+    expect(quantileSorted(values, 0.95)).toBeCloseTo(3.85, 12);
+    expect(quantileSorted(values, 0.99)).toBeCloseTo(3.97, 12);
+    expect(quantileSorted(values, 0.25)).toBe(1.75);
+    expect(quantileSorted(values, 0)).toBe(1);
+    expect(quantileSorted(values, 1)).toBe(4);
+    expect(quantileSorted([3], 0.99)).toBe(3);
+    expect(quantileSorted([], 0.5)).toBeNull();
+  });
+
+  it("treats +Infinity as a censored value: reached only on a finite order statistic", () => {
+    const inf = Number.POSITIVE_INFINITY;
+    // 1, 5, inf: h = 2p. p50 lands on 5; p51 interpolates towards inf.
+    expect(quantileSorted([1, 5, inf], 0.5)).toBe(5);
+    expect(quantileSorted([1, 5, inf], 0.51)).toBe(inf);
+    expect(quantileSorted([1, inf, inf], 0.75)).toBe(inf);
+    expect(quantileSorted([1, inf, inf], 1)).toBe(inf);
+  });
+
+  it("differs from the nearest rank the summary used before (95 of 1..100 at p95)", () => {
+    // Nearest rank of 1..100 at p95 is the 95th value, 95; type 7 gives 95.05.
+    const values = Array.from({ length: 100 }, (_, i) => i + 1);
+    expect(quantileSorted(values, 0.95)).toBeCloseTo(95.05, 12);
+  });
+});
 
 describe("distribution", () => {
-  it("uses nearest-rank percentiles", () => {
+  it("uses type-7 quantiles", () => {
     const values = Array.from({ length: 100 }, (_, i) => 100 - i); // 100 .. 1, unsorted
     const d = distribution(values);
-    expect(d).toEqual({ mean: 50.5, p50: 50, p95: 95, p99: 99, max: 100 });
-    expect(percentile([3], 99)).toBe(3);
+    // h = 99p: p50 = 50.5, p95 = 95.05, p99 = 99.01.
+    expect(d.mean).toBe(50.5);
+    expect(d.p50).toBe(50.5);
+    expect(d.p95).toBeCloseTo(95.05, 12);
+    expect(d.p99).toBeCloseTo(99.01, 12);
+    expect(d.max).toBe(100);
+    expect(mean([1, 2, 6])).toBe(3);
+  });
+
+  it("reports statistics that fall among +Infinity samples as null (not reached)", () => {
+    const inf = Number.POSITIVE_INFINITY;
+    // 2, 4, 6, inf: p50 at h = 1.5 -> 5; p95 at h = 2.85 interpolates towards inf.
+    expect(distribution([inf, 6, 2, 4])).toEqual({
+      mean: null,
+      p50: 5,
+      p95: null,
+      p99: null,
+      max: null,
+    });
   });
 
   it("is all null without samples", () => {
