@@ -5,13 +5,13 @@ import { fileURLToPath } from "node:url";
 import yargs from "yargs";
 import { compareRuns } from "../../analysis/compare.ts";
 import { writePlots } from "../../analysis/plot.ts";
+import { addReplicationFiles } from "../experiments/resultFiles.ts";
 import { renderResults, writeResultsAtomically } from "../run/output.ts";
-import { runScenario } from "../run/runScenario.ts";
 import { loadScenario, parseOverride } from "../scenario/load.ts";
 import { ScenarioError } from "../scenario/reader.ts";
 import { STRATEGIES } from "../strategies/index.ts";
-import { ProgressBar } from "./progress.ts";
-import { comparisonTable } from "./table.ts";
+import { RUN_POOL_OPTIONS, runOnPool, runTables } from "./commands/runOnPool.ts";
+import { UsageError } from "./usageError.ts";
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -43,6 +43,9 @@ interface RunArguments {
   set?: string[];
   quiet?: boolean;
   plots?: boolean;
+  replications?: number;
+  workers?: number;
+  json?: boolean;
 }
 
 async function commandRun(args: RunArguments): Promise<number> {
@@ -57,18 +60,13 @@ async function commandRun(args: RunArguments): Promise<number> {
   const scenario = loadScenario(args.scenario, overrides, args.seed);
   const outDir =
     args.out ?? join("results", scenario.name || basename(args.scenario, extname(args.scenario)));
-  const progress = new ProgressBar(!args.quiet);
   // The wall clock is read here, in the CLI, never inside the model.
   const started = process.hrtime.bigint();
-  const result = runScenario(scenario, {
-    onStrategy: (index, name) =>
-      progress.begin(`${index + 1}/${scenario.strategies.length} ${name}`),
-    onProgress: (fraction) => progress.update(fraction),
-  });
-  progress.end();
+  const { result, replicated } = await runOnPool(scenario, args);
   const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
   const events = result.runs.reduce((sum, run) => sum + run.events, 0);
   const files = renderResults(result, { version: packageVersion(), gitCommit: gitCommit() });
+  addReplicationFiles(files, replicated);
   files.set(
     "timing.json",
     `${JSON.stringify(
@@ -91,10 +89,11 @@ async function commandRun(args: RunArguments): Promise<number> {
     args.plots === false ? undefined : async (dir) => void (await writePlots(dir)),
   );
   const summaries = Object.fromEntries(result.runs.map((run) => [run.entry.name, run.summary]));
-  if (!args.quiet) {
+  if (args.json) process.stdout.write(files.get("summary.json")!);
+  else if (!args.quiet) {
     process.stdout.write(
       `${scenario.name} (seed ${scenario.seed}, ${scenario.durationSeconds} s simulated, ` +
-        `${result.workload.size} sessions)\n\n${comparisonTable(summaries)}\n\n` +
+        `${result.workload.size} sessions)\n\n${runTables(summaries, replicated)}\n\n` +
         `results in ${outDir}/ (${events} events in ${wallSeconds.toFixed(1)} s)\n`,
     );
   }
@@ -136,7 +135,8 @@ export async function main(argv: string[]): Promise<number> {
             type: "boolean",
             default: true,
             describe: "write plots and report.html (--no-plots to skip)",
-          }),
+          })
+          .options(RUN_POOL_OPTIONS),
       async (args) => {
         exitCode = await commandRun(args as RunArguments);
       },
@@ -201,5 +201,3 @@ export async function main(argv: string[]): Promise<number> {
   }
   return exitCode;
 }
-
-class UsageError extends Error {}

@@ -9,15 +9,9 @@ export interface ScenarioRun {
   runs: StrategyRun[];
 }
 
-/**
- * Generates the scenario's workload once and runs each strategy on it in turn.
- * `onStrategy(i, name)` is called before strategy i starts (for progress displays).
- */
-export function runScenario(
-  scenario: Scenario,
-  hooks: RunHooks & { onStrategy?: (index: number, name: string) => void } = {},
-): ScenarioRun {
-  const workload = generateWorkload(
+/** The scenario's workload: every strategy of the scenario runs on this same one. */
+export function scenarioWorkload(scenario: Scenario): Workload {
+  return generateWorkload(
     {
       seed: scenario.seed,
       durationSeconds: scenario.durationSeconds,
@@ -28,6 +22,17 @@ export function runScenario(
     scenario.source.uploadBitsPerSecond,
     scenario.source.downloadBitsPerSecond,
   );
+}
+
+/**
+ * Generates the scenario's workload once and runs each strategy on it in turn.
+ * `onStrategy(i, name)` is called before strategy i starts (for progress displays).
+ */
+export function runScenario(
+  scenario: Scenario,
+  hooks: RunHooks & { onStrategy?: (index: number, name: string) => void } = {},
+): ScenarioRun {
+  const workload = scenarioWorkload(scenario);
   const runs = scenario.strategies.map((entry, index) => {
     hooks.onStrategy?.(index, entry.name);
     return runStrategy(scenario, workload, entry, hooks);

@@ -1,3 +1,4 @@
+import { MAX_REPLICATIONS } from "../experiments/limits.ts";
 import { type LatencyOptions, resolveLatency } from "../network/latency.ts";
 import { type PeerClass, resolvePeerClasses } from "../network/peerClasses.ts";
 import { resolveTransportOptions, type TransportOptions } from "../network/transport.ts";
@@ -32,6 +33,8 @@ export interface Scenario {
   seed: number;
   /** Simulated time, seconds. Default 10 min. */
   durationSeconds: number;
+  /** Seeded replications of the whole scenario (see sim/experiments). Default 1. */
+  replications: number;
   stream: StreamOptions;
   /**
    * Source capacities, bits per second: upload (default 10 Mbps) and download, which carries
@@ -109,10 +112,12 @@ export function resolveScenario(reader: OptionReader, defaultName: string): Scen
     },
     { required: true, minLength: 1 },
   );
+  const replications = reader.integer("replications", 1, { min: 1, max: MAX_REPLICATIONS });
   return {
     name,
     seed,
     durationSeconds,
+    replications,
     stream,
     source,
     peers,

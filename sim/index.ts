@@ -1,0 +1,23 @@
+/**
+ * The library entry point (`import { runScenario, loadScenario } from "peercast-sim"`): load a
+ * scenario, run it (once, or replicated on a worker pool) and render or summarize the results
+ * from a notebook or another tool. Everything here is deterministic for a given scenario and seed.
+ */
+
+export { flattenSummary, type MetricValues } from "./experiments/metrics.ts";
+export { createPool, type TaskPool } from "./experiments/pool.ts";
+export {
+  type PairedDifference,
+  type ReplicationStatistics,
+  replicationSeed,
+  replicationStatistics,
+} from "./experiments/replications.ts";
+export { addReplicationFiles } from "./experiments/resultFiles.ts";
+export { type ReplicatedRun, runReplicated } from "./experiments/runReplicated.ts";
+export { type Interval, interval95 } from "./experiments/statistics.ts";
+export type { StrategySummary } from "./metrics/summary.ts";
+export { renderResults } from "./run/output.ts";
+export { runScenario, type ScenarioRun } from "./run/runScenario.ts";
+export { loadScenario, type Override, parseOverride, parseScenario } from "./scenario/load.ts";
+export { ScenarioError } from "./scenario/reader.ts";
+export type { Scenario } from "./scenario/scenario.ts";
