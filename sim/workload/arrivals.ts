@@ -5,7 +5,7 @@ import { type OptionReader, ScenarioError, type YamlPath } from "../scenario/rea
 import {
   readJoinLeaveTrace,
   readTwitchTrace,
-  TraceTable,
+  type TraceTable,
   TWITCH_TICK_SECONDS,
 } from "./traceFiles.ts";
 
