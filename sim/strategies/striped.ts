@@ -1,19 +1,13 @@
 import type { ErasureCode } from "../fec/code.ts";
-import { OverlayEvent } from "../metrics/probe.ts";
 import { Traffic } from "../network/transport.ts";
-import { secondsToMicros } from "../scenario/units.ts";
 import { liveEdgeChunk, startSourceClock } from "./sourceClock.ts";
-import { type ForestSnapshot, StripeForest, StripeState } from "./striped/forest.ts";
 import { codeOf, resolveStripedOptions, type StripedOptions } from "./striped/options.ts";
 import { SymbolLedger, SymbolReceipt } from "./striped/symbolLedger.ts";
+import { type ForestSnapshot, TreeForest, TreeState } from "./tree/forest.ts";
+import { TreeJoin, type TreeJoinCounters } from "./tree/joinProtocol.ts";
+import { treeMemorySeconds } from "./tree/options.ts";
 import { defineStrategy, type Strategy, type StrategyContext } from "./types.ts";
 
-const NONE = -1;
-/**
- * Messages carry (version or block, stripe) packed as value x 256 + stripe in one payload word;
- * stripes are below 256 and every value stays far below 2^45, so the packing is exact.
- */
-const RADIX = 256;
 /** Most (node, stripe) pairs a run may track (a limit on the forest's typed arrays). */
 const MAX_NODE_STRIPE_PAIRS = 1 << 23;
 
@@ -26,12 +20,12 @@ const MAX_NODE_STRIPE_PAIRS = 1 << 23;
  * k, k + 1, ... with RaptorQ's failure odds, see `sim/fec`). A block short of that by its
  * deadline stalls the player (or is skipped, per the player option).
  *
- * Forest: one tree per stripe, joined per stripe through the directory at node 0 as in tree
- * relay (query, candidates, attach, accept or reject; heartbeats; orphans notice a departure
- * from a goodbye or after the detection delay and rejoin that stripe). A relay pushes each
- * symbol of the stripes it forwards to its children as soon as it arrives, before it can decode
- * the block. Slots follow from upload across all stripes a node forwards (see
- * {@link StripeForest}). With `interiorDisjoint` (SplitStream) each peer forwards in one stripe
+ * Forest: one tree per stripe, each joined through its own instance of the tree join protocol
+ * ({@link TreeJoin}, the one tree relay uses: directory at node 0, candidates, attach, accept
+ * or reject, heartbeats; orphans notice a departure from a goodbye or after the detection delay
+ * and rejoin that stripe). A relay pushes each symbol of the stripes it forwards to its children
+ * as soon as it arrives, before it can decode the block. Slots follow from upload across all
+ * stripes a node forwards (see {@link TreeForest}). With `interiorDisjoint` (SplitStream) each peer forwards in one stripe
  * only, so one departure costs each descendant at most one stripe; a full relay pushes a leaf
  * child down to make room for a peer that forwards in that stripe, which keeps the trees
  * growing.
@@ -59,22 +53,20 @@ class Striped implements Strategy {
   private readonly code: ErasureCode;
   private readonly n: number;
   private readonly k: number;
-  private readonly forest: StripeForest;
+  private readonly forest: TreeForest;
+  /** The join protocol of each stripe's tree, indexed by stripe. */
+  private readonly trees: TreeJoin[] = [];
   private readonly ledger: SymbolLedger;
   /** Bytes of one stripe symbol: ceil(chunkBytes / k). */
   private readonly symbolBytes: number;
-  private readonly backBufferChunks: number;
-  private readonly seekVersion: Uint32Array;
-  /** Per (peer, stripe): attach requests sent, so a timeout knows whether it is stale. */
-  private readonly attempts: Uint32Array;
-  private readonly orphanedAt: Float64Array;
+  /** Per stripe: the message type of its symbols. */
+  private readonly symbolMessages: number[] = [];
   /** Per (peer, stripe): symbols of blocks below this will not reach the peer; -1 none. */
   private readonly skipFloor: Float64Array;
   /** Per (peer, stripe): newest block whose symbol of that stripe the peer holds; -1 none. */
   private readonly newestOnStripe: Float64Array;
   /** Per peer: blocks below this were already counted as undecodable. */
   private readonly lostCountedUntil: Float64Array;
-  private readonly candidates: (number[] | undefined)[];
   private readonly lossStamp: Uint32Array;
   private lossEpoch = 0;
 
@@ -82,12 +74,6 @@ class Striped implements Strategy {
   private statsSinceMicros = 0;
   private heldPairMicros = 0;
   private onlineMicros = 0;
-  private rejoins = 0;
-  private queries = 0;
-  private rejects = 0;
-  private emptyReplies = 0;
-  private pushDowns = 0;
-  private attachTimeouts = 0;
   private blocksDecoded = 0;
   private decodeFailures = 0;
   private undecodableBlocks = 0;
@@ -98,22 +84,6 @@ class Striped implements Strategy {
   private descendantsHit = 0;
   private onTime = 0;
   private due = 0;
-
-  private readonly msgQuery: number;
-  private readonly msgReply: number;
-  private readonly msgAttach: number;
-  private readonly msgAccept: number;
-  private readonly msgReject: number;
-  private readonly msgSymbol: number;
-  private readonly msgGoodbyeToParent: number;
-  private readonly msgGoodbyeToChild: number;
-  private readonly msgHeartbeat: number;
-  private readonly msgPushDown: number;
-  private readonly evRetry: number;
-  private readonly evDetectChild: number;
-  private readonly evDetectParent: number;
-  private readonly evHeartbeat: number;
-  private readonly evAttachTimeout: number;
 
   constructor(context: StrategyContext, options: StripedOptions) {
     this.c = context;
@@ -138,29 +108,22 @@ class Striped implements Strategy {
       const slots = Math.floor((options.slotUtilization * upload) / stripeBitsPerSecond);
       capacitySlots[node] = Math.min(slots, 1 << 30);
     }
-    this.forest = new StripeForest({
+    this.forest = new TreeForest({
       nodes,
-      stripes: this.n,
+      trees: this.n,
       interiorDisjoint: options.interiorDisjoint,
+      favourForwarders: true,
       maxChildren: options.maxChildren,
-      sourceSlotsPerStripe: Math.min(
+      sourceSlotsPerTree: Math.min(
         options.sourceMaxChildren,
         Math.floor(capacitySlots[0] / this.n),
       ),
       capacitySlots,
     });
     this.ledger = new SymbolLedger(nodes, this.n, context.players.windowChunks);
-    this.backBufferChunks =
-      options.resume === "back-buffer"
-        ? Math.floor(secondsToMicros(options.backBufferSeconds) / stream.chunkMicros)
-        : 0;
-    this.seekVersion = new Uint32Array(pairs);
-    this.attempts = new Uint32Array(pairs);
-    this.orphanedAt = new Float64Array(pairs).fill(-1);
     this.skipFloor = new Float64Array(pairs).fill(-1);
     this.newestOnStripe = new Float64Array(pairs).fill(-1);
     this.lostCountedUntil = new Float64Array(nodes);
-    this.candidates = new Array(pairs);
     this.lossStamp = new Uint32Array(nodes);
 
     // The player's deadline accounting is the authority on what was due when; counting it here
@@ -172,76 +135,36 @@ class Striped implements Strategy {
       },
     });
 
-    const t = context.transport;
-    const control = Traffic.Control;
-    this.msgQuery = t.register("striped/query", control, (from, _to, tag) =>
-      this.onQuery(from, tag),
-    );
-    this.msgReply = t.register("striped/reply", control, (_from, to, tag) => this.onReply(to, tag));
-    this.msgAttach = t.register("striped/attach", control, (from, to, tag, resumeFrom) =>
-      this.onAttachRequest(to, from, tag, resumeFrom),
-    );
-    this.msgAccept = t.register("striped/accept", control, (from, to, tag, startBlock) =>
-      this.onAccept(to, from, tag, startBlock),
-    );
-    this.msgReject = t.register("striped/reject", control, (_from, to, tag) =>
-      this.tryNextCandidate(to, tag % RADIX, Math.floor(tag / RADIX)),
-    );
-    this.msgSymbol = t.register("striped/symbol", Traffic.Data, (_from, to, tag, floor, bytes) =>
-      this.onSymbol(to, tag, floor, bytes),
-    );
-    this.msgGoodbyeToParent = t.register("striped/goodbye-parent", control, (from, to, stripe) =>
-      this.removeChild(to, from, stripe),
-    );
-    this.msgGoodbyeToChild = t.register("striped/goodbye-child", control, (_from, to, tag) =>
-      this.noticeParentLoss(to, tag),
-    );
-    this.msgHeartbeat = t.register("striped/heartbeat", control, () => {});
-    this.msgPushDown = t.register("striped/push-down", control, (_from, to, tag) =>
-      this.noticeParentLoss(to, tag),
-    );
-    const sim = context.sim;
-    this.evRetry = sim.register("striped/retry", (peer, tag) => {
-      const stripe = tag % RADIX;
-      const p = this.forest.at(peer, stripe);
-      if (
-        this.forest.state[p] === StripeState.Seeking &&
-        this.seekVersion[p] === Math.floor(tag / RADIX)
-      ) {
-        this.query(peer, stripe);
-      }
-    });
-    this.evDetectChild = sim.register("striped/detect-parent-loss", (peer, tag) =>
-      this.noticeParentLoss(peer, tag),
-    );
-    this.evDetectParent = sim.register("striped/detect-child-loss", (relay, tag) =>
-      this.removeChild(relay, Math.floor(tag / RADIX), tag % RADIX),
-    );
-    this.evAttachTimeout = sim.register("striped/attach-timeout", (peer, tag) =>
-      this.onAttachTimeout(peer, tag % RADIX, Math.floor(tag / RADIX)),
-    );
-    this.evHeartbeat = sim.register("striped/heartbeat", (tag, relay) => {
-      const stripe = tag % RADIX;
-      const peer = Math.floor(tag / RADIX);
-      const p = this.forest.at(peer, stripe);
-      if (this.forest.state[p] !== StripeState.Attached || this.forest.parent[p] !== relay) return;
-      this.c.transport.send(peer, relay, this.msgHeartbeat, this.o.controlBytes);
-      sim.after(secondsToMicros(this.o.heartbeatSeconds), this.evHeartbeat, tag, relay);
-    });
+    for (let stripe = 0; stripe < this.n; stripe++) {
+      const name = `striped/stripe-${stripe}`;
+      this.trees.push(
+        new TreeJoin(context, this.forest, stripe, name, options, {
+          newestAt: (node) => this.newestAt(node, stripe),
+          holds: (node, block) => this.holds(node, stripe, block),
+          resumePoint: (peer) => this.resumePoint(peer, stripe),
+          send: (from, to, block) => this.sendSymbol(from, to, stripe, block),
+          accepted: (peer, _relay, startBlock) => {
+            // The stripe restarts at startBlock: its symbols before that will not come (a first
+            // attach included, so that a late stripe cannot hold up blocks the others rebuild).
+            const p = this.forest.at(peer, stripe);
+            if (startBlock > this.newestOnStripe[p] + 1) this.raiseFloor(peer, stripe, startBlock);
+          },
+          beforeReshape: () => this.advanceStats(),
+        }),
+      );
+      this.symbolMessages.push(
+        context.transport.register(
+          `${name}/symbol`,
+          Traffic.Data,
+          (_from, to, block, floor, bytes) => this.onSymbol(to, stripe, block, floor, bytes),
+        ),
+      );
+    }
   }
 
   start(): void {
     startSourceClock(this.c, "striped", (block) => {
-      const forest = this.forest;
-      for (let s = 0; s < this.n; s++) {
-        for (
-          let child = forest.firstChildOf(0, s);
-          child !== NONE;
-          child = forest.nextChild(child, s)
-        ) {
-          if (block >= forest.childFrom[forest.at(child, s)]) this.sendSymbol(0, child, s, block);
-        }
-      }
+      for (const tree of this.trees) tree.forward(0, block);
     });
   }
 
@@ -250,56 +173,30 @@ class Striped implements Strategy {
     this.online++;
     this.ledger.join(peer);
     this.forest.join(peer);
-    for (let s = 0; s < this.n; s++) {
-      this.seekVersion[this.forest.at(peer, s)]++;
-      this.query(peer, s);
-    }
+    for (const tree of this.trees) tree.join(peer);
   }
 
   leave(peer: number, abrupt: boolean): void {
     this.advanceStats();
-    const now = this.c.sim.nowMicros;
-    const delay = this.c.detectionDelayMicros;
-    const t = this.c.transport;
     const forest = this.forest;
     const epoch = ++this.lossEpoch;
     let lost = 0;
     let hit = 0;
-    const countLoss = (node: number, stripe: number) => {
-      if (forest.state[forest.at(node, stripe)] === StripeState.Offline) return;
-      lost++;
-      if (this.lossStamp[node] !== epoch) {
-        this.lossStamp[node] = epoch;
-        hit++;
-      }
-    };
     for (let s = 0; s < this.n; s++) {
-      // Children in this stripe are orphaned now; they learn it from a goodbye or the silence.
-      let child = forest.firstChildOf(peer, s);
-      while (child !== NONE) {
-        const next = forest.nextChild(child, s);
-        forest.unlink(s, peer, child);
-        forest.disconnectSubtree(s, child, (node) => countLoss(node, s));
-        const p = forest.at(child, s);
-        this.orphanedAt[p] = now;
-        this.c.probe.emitOverlay(child, now, OverlayEvent.Orphaned);
-        const tag = ++this.seekVersion[p] * RADIX + s;
-        if (abrupt) this.c.sim.after(delay, this.evDetectChild, child, tag);
-        else t.send(peer, child, this.msgGoodbyeToChild, this.o.controlBytes, tag);
-        child = next;
-      }
-      // Parent: frees the slot when it hears the goodbye or notices the silence.
-      const parent = forest.parent[forest.at(peer, s)];
-      if (parent !== NONE) {
-        if (abrupt) this.c.sim.after(delay, this.evDetectParent, parent, peer * RADIX + s);
-        else t.send(peer, parent, this.msgGoodbyeToParent, this.o.controlBytes, s);
-      }
+      this.trees[s].leave(peer, abrupt, (node) => {
+        if (forest.state[forest.at(node, s)] === TreeState.Offline) return;
+        lost++;
+        if (this.lossStamp[node] !== epoch) {
+          this.lossStamp[node] = epoch;
+          hit++;
+        }
+      });
     }
     if (hit > 0) {
       this.departuresWithDescendants++;
       this.stripesLost += lost;
       this.descendantsHit += hit;
-      this.c.probe.emitGauge("stripesLostPerDescendant", peer, now, lost / hit);
+      this.c.probe.emitGauge("stripesLostPerDescendant", peer, this.c.sim.nowMicros, lost / hit);
     }
     forest.leave(peer);
     this.ledger.leave(peer);
@@ -347,12 +244,12 @@ class Striped implements Strategy {
       decodeFailures: this.decodeFailures,
       undecodableBlocks: this.undecodableBlocks,
       meanTreeDepth: this.forest.meanDepth(),
-      rejoins: this.rejoins,
-      trackerQueries: this.queries,
-      emptyTrackerReplies: this.emptyReplies,
-      attachRejects: this.rejects,
-      pushDowns: this.pushDowns,
-      attachTimeouts: this.attachTimeouts,
+      rejoins: this.total("rejoins"),
+      trackerQueries: this.total("queries"),
+      emptyTrackerReplies: this.total("emptyReplies"),
+      attachRejects: this.total("rejects"),
+      pushDowns: this.total("pushDowns"),
+      attachTimeouts: this.total("attachTimeouts"),
     };
   }
 
@@ -379,63 +276,14 @@ class Striped implements Strategy {
     this.statsSinceMicros = now;
   }
 
-  // --- Joining, per stripe ----------------------------------------------------------------
-
-  private query(peer: number, stripe: number): void {
-    this.queries++;
-    const tag = this.seekVersion[this.forest.at(peer, stripe)] * RADIX + stripe;
-    this.c.transport.send(peer, 0, this.msgQuery, this.o.controlBytes, tag);
+  /** A join-protocol count summed over the stripes' trees. */
+  private total(counter: keyof TreeJoinCounters): number {
+    let sum = 0;
+    for (const tree of this.trees) sum += tree.counters[counter];
+    return sum;
   }
 
-  /** The directory (at node 0) answers with up to `candidates` relays of that stripe's tree. */
-  private onQuery(peer: number, tag: number): void {
-    const stripe = tag % RADIX;
-    const t = this.c.transport;
-    const list = this.forest.candidates(
-      peer,
-      stripe,
-      this.o.policy,
-      this.o.candidates,
-      this.c.random,
-      (a, b) => t.latencyMicros(a, b),
-    );
-    if (list.length === 0) this.emptyReplies++;
-    this.candidates[this.forest.at(peer, stripe)] = list;
-    t.send(0, peer, this.msgReply, this.o.controlBytes + 8 * list.length, tag);
-  }
-
-  private onReply(peer: number, tag: number): void {
-    this.tryNextCandidate(peer, tag % RADIX, Math.floor(tag / RADIX));
-  }
-
-  private tryNextCandidate(peer: number, stripe: number, version: number): void {
-    const p = this.forest.at(peer, stripe);
-    if (this.forest.state[p] !== StripeState.Seeking || this.seekVersion[p] !== version) return;
-    const tag = version * RADIX + stripe;
-    const next = this.candidates[p]?.shift();
-    if (next === undefined) {
-      this.candidates[p] = undefined;
-      this.c.sim.after(secondsToMicros(this.o.retrySeconds), this.evRetry, peer, tag);
-      return;
-    }
-    const t = this.c.transport;
-    t.send(peer, next, this.msgAttach, this.o.controlBytes, tag, this.resumePoint(peer, stripe));
-    // A request to a relay that has just left is lost without a reply: give up on it after a
-    // round trip plus the retry wait.
-    const attempt = ++this.attempts[p];
-    const timeout = 2 * t.latencyMicros(peer, next) + secondsToMicros(this.o.retrySeconds);
-    this.c.sim.after(timeout, this.evAttachTimeout, peer, attempt * RADIX + stripe);
-  }
-
-  /** No accept or reject came for attach request `attempt`: try the next candidate. */
-  private onAttachTimeout(peer: number, stripe: number, attempt: number): void {
-    const p = this.forest.at(peer, stripe);
-    if (this.attempts[p] !== attempt || this.forest.state[p] !== StripeState.Seeking) return;
-    // Linked already (the accept is on its way): nothing was lost.
-    if (this.forest.parent[p] !== NONE) return;
-    this.attachTimeouts++;
-    this.tryNextCandidate(peer, stripe, this.seekVersion[p]);
-  }
+  // --- Resuming, per stripe ----------------------------------------------------------------
 
   /**
    * The first block a seeker wants of a stripe; -1 when it holds nothing of it ("live"). Never
@@ -472,65 +320,6 @@ class Striped implements Strategy {
     return this.ledger.count(peer, block) + possible < this.code.minimumSymbols;
   }
 
-  private onAttachRequest(relay: number, peer: number, tag: number, resumeFrom: number): void {
-    const stripe = tag % RADIX;
-    const forest = this.forest;
-    const r = forest.at(relay, stripe);
-    const p = forest.at(peer, stripe);
-    // A full relay makes room for a peer that can forward here by pushing a leaf child down.
-    const victim = forest.pushDownVictim(relay, stripe, peer);
-    const ok =
-      forest.state[r] === StripeState.Attached &&
-      forest.connected[r] === 1 &&
-      (forest.hasFreeSlot(relay, stripe) || victim !== NONE) &&
-      forest.state[p] === StripeState.Seeking &&
-      this.seekVersion[p] === Math.floor(tag / RADIX) &&
-      forest.connected[p] === 0;
-    const t = this.c.transport;
-    if (!ok) {
-      this.rejects++;
-      t.send(relay, peer, this.msgReject, this.o.controlBytes, tag);
-      return;
-    }
-    const relayNewest = this.newestAt(relay, stripe);
-    // Behind the seeker: forward from where the seeker is. Ahead: resend from the back buffer
-    // (back-buffer mode, when the point is still in it), else start at the newest symbol.
-    let start = relayNewest;
-    if (resumeFrom > relayNewest) {
-      start = resumeFrom;
-    } else if (resumeFrom >= 0 && this.o.resume === "back-buffer") {
-      const oldest = Math.max(0, relayNewest - this.backBufferChunks + 1);
-      if (resumeFrom >= oldest) start = resumeFrom;
-    }
-    this.advanceStats();
-    if (victim !== NONE) this.pushDown(relay, victim, stripe);
-    // A relay that holds nothing of this stripe yet forwards from its first symbol on.
-    forest.link(stripe, relay, peer, Math.max(0, start));
-    t.send(relay, peer, this.msgAccept, this.o.controlBytes, tag, start);
-    for (let block = Math.max(0, start); block <= relayNewest; block++) {
-      if (this.holds(relay, stripe, block)) this.sendSymbol(relay, peer, stripe, block);
-    }
-  }
-
-  private onAccept(peer: number, relay: number, tag: number, startBlock: number): void {
-    const stripe = tag % RADIX;
-    const p = this.forest.at(peer, stripe);
-    if (this.seekVersion[p] !== Math.floor(tag / RADIX) || this.forest.parent[p] !== relay) return;
-    this.forest.setState(peer, stripe, StripeState.Attached);
-    this.candidates[p] = undefined;
-    // The stripe restarts at startBlock: its symbols before that will not come (a first attach
-    // included, so that a late stripe cannot hold up blocks the others can rebuild).
-    if (startBlock > this.newestOnStripe[p] + 1) this.raiseFloor(peer, stripe, startBlock);
-    if (this.o.heartbeatSeconds > 0) {
-      this.c.sim.after(
-        secondsToMicros(this.o.heartbeatSeconds),
-        this.evHeartbeat,
-        peer * RADIX + stripe,
-        relay,
-      );
-    }
-  }
-
   // --- Streaming -----------------------------------------------------------------------
 
   private newestAt(node: number, stripe: number): number {
@@ -545,21 +334,18 @@ class Striped implements Strategy {
 
   private sendSymbol(from: number, to: number, stripe: number, block: number): void {
     // Each symbol carries the sender's skip floor in its stripe, so a jump propagates down.
-    this.c.transport.send(
-      from,
-      to,
-      this.msgSymbol,
-      this.symbolBytes,
-      block * RADIX + stripe,
-      this.skipFloor[this.forest.at(from, stripe)],
-    );
+    const floor = this.skipFloor[this.forest.at(from, stripe)];
+    this.c.transport.send(from, to, this.symbolMessages[stripe], this.symbolBytes, block, floor);
   }
 
-  private onSymbol(peer: number, tag: number, floor: number, bytes: number): void {
-    const stripe = tag % RADIX;
-    const block = Math.floor(tag / RADIX);
-    const forest = this.forest;
-    const p = forest.at(peer, stripe);
+  private onSymbol(
+    peer: number,
+    stripe: number,
+    block: number,
+    floor: number,
+    bytes: number,
+  ): void {
+    const p = this.forest.at(peer, stripe);
     if (floor > this.skipFloor[p]) this.raiseFloor(peer, stripe, floor);
     const receipt = this.ledger.add(peer, stripe, block);
     if (receipt === SymbolReceipt.Duplicate) {
@@ -585,19 +371,8 @@ class Striped implements Strategy {
         this.decodeFailures++;
       }
     }
-    if (this.orphanedAt[p] >= 0 && forest.state[p] === StripeState.Attached) {
-      this.orphanedAt[p] = -1;
-      this.c.probe.emitOverlay(peer, this.c.sim.nowMicros, OverlayEvent.Recovered);
-    }
-    for (
-      let child = forest.firstChildOf(peer, stripe);
-      child !== NONE;
-      child = forest.nextChild(child, stripe)
-    ) {
-      if (block >= forest.childFrom[forest.at(child, stripe)]) {
-        this.sendSymbol(peer, child, stripe, block);
-      }
-    }
+    this.trees[stripe].delivered(peer);
+    this.trees[stripe].forward(peer, block);
     // A gap in a stripe (symbols lost on the way) may leave blocks that can no longer decode.
     if (previousNewest >= 0 && block > previousNewest + 1) this.skipHopelessBlocks(peer);
   }
@@ -647,47 +422,6 @@ class Striped implements Strategy {
     const held = this.ledger.count(peer, block);
     return possible === 0 || held + possible < this.code.minimumSymbols;
   }
-
-  /**
-   * `relay` drops leaf child `child` in `stripe` to make room for a forwarding peer; the leaf
-   * hears it at once (it was not a failure) and rejoins, typically below the newcomer.
-   */
-  private pushDown(relay: number, child: number, stripe: number): void {
-    const forest = this.forest;
-    forest.unlink(stripe, relay, child);
-    forest.disconnectSubtree(stripe, child);
-    const p = forest.at(child, stripe);
-    const now = this.c.sim.nowMicros;
-    this.orphanedAt[p] = now;
-    this.c.probe.emitOverlay(child, now, OverlayEvent.Orphaned);
-    const tag = ++this.seekVersion[p] * RADIX + stripe;
-    this.pushDowns++;
-    this.c.transport.send(relay, child, this.msgPushDown, this.o.controlBytes, tag);
-  }
-
-  // --- Departures ----------------------------------------------------------------------
-
-  /** A relay drops a child that said goodbye or went silent in `stripe`; its slot frees. */
-  private removeChild(relay: number, child: number, stripe: number): void {
-    if (this.forest.parent[this.forest.at(child, stripe)] !== relay) return;
-    this.forest.unlink(stripe, relay, child);
-  }
-
-  /**
-   * An orphan learns its parent in a stripe is gone and asks the directory for a new one. A
-   * peer still seeking counts too: its relay linked it and then left before the accept arrived
-   * (the accept, of the version the departure superseded, was ignored), so no reply will come.
-   */
-  private noticeParentLoss(peer: number, tag: number): void {
-    const stripe = tag % RADIX;
-    const p = this.forest.at(peer, stripe);
-    if (this.seekVersion[p] !== Math.floor(tag / RADIX)) return;
-    if (this.forest.state[p] === StripeState.Offline || this.forest.parent[p] !== NONE) return;
-    this.forest.setState(peer, stripe, StripeState.Seeking);
-    this.rejoins++;
-    this.c.probe.emitOverlay(peer, this.c.sim.nowMicros, OverlayEvent.Rejoin);
-    this.query(peer, stripe);
-  }
 }
 
 /** Registry entry of `striped`. */
@@ -695,6 +429,6 @@ export const striped = defineStrategy<StripedOptions>({
   type: "striped",
   description: "k-of-n coded stripes (parity, Reed-Solomon, fountain), one tree per stripe",
   resolveOptions: resolveStripedOptions,
-  memorySeconds: (options) => (options.resume === "back-buffer" ? options.backBufferSeconds : 0),
+  memorySeconds: treeMemorySeconds,
   create: (context, options) => new Striped(context, options),
 });

@@ -9,9 +9,9 @@ import { Players } from "../../sim/player/player.ts";
 import { runScenario, type ScenarioRun } from "../../sim/run/runScenario.ts";
 import { parseScenario } from "../../sim/scenario/load.ts";
 import { ScenarioError } from "../../sim/scenario/reader.ts";
-import { type ForestSnapshot, StripeState } from "../../sim/strategies/striped/forest.ts";
 import type { StripedOptions } from "../../sim/strategies/striped/options.ts";
 import { striped } from "../../sim/strategies/striped.ts";
+import { type ForestSnapshot, TreeState } from "../../sim/strategies/tree/forest.ts";
 import type { Strategy, StrategyContext } from "../../sim/strategies/types.ts";
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), "fixtures");
@@ -200,12 +200,12 @@ strategies:
       const limit = keep[index];
       const t = context.transport;
       const register = t.register.bind(t);
-      t.register = (name: string, traffic: TrafficValue, handler) =>
-        register(name, traffic, (from, to, p0, p1, bytes) => {
-          // Symbols carry block x 256 + stripe.
-          if (name === "striped/symbol" && p0 % 256 >= limit) return;
-          handler(from, to, p0, p1, bytes);
-        });
+      t.register = (name: string, traffic: TrafficValue, handler) => {
+        // Each stripe's symbols have their own message type, named after the stripe.
+        const stripe = /^striped\/stripe-(\d+)\/symbol$/.exec(name);
+        if (stripe !== null && Number(stripe[1]) >= limit) return register(name, traffic, () => {});
+        return register(name, traffic, handler);
+      };
     };
     result = runScenario(parseScenario(text, "cut.yaml"), { onContext });
   });
@@ -271,7 +271,7 @@ describe("stripes lost per departure (random departures)", () => {
   beforeAll(() => {
     captureStriped((index, peer, before) => {
       recount[index] ??= { lost: 0, hit: 0, departures: 0 };
-      const n = before.stripes;
+      const n = before.trees;
       const nodes = before.parent.length / n;
       const stripesLost = new Int32Array(nodes);
       for (let s = 0; s < n; s++) {
@@ -283,7 +283,7 @@ describe("stripes lost per departure (random departures)", () => {
         const stack = [...children[peer]];
         while (stack.length > 0) {
           const node = stack.pop()!;
-          if (before.state[node * n + s] === StripeState.Offline) continue;
+          if (before.state[node * n + s] === TreeState.Offline) continue;
           stripesLost[node]++;
           stack.push(...children[node]);
         }
@@ -378,7 +378,7 @@ describe("upload accounting and forest invariants under churn", () => {
           for (let s = 0; s < n; s++) {
             const count = f.childCount[node * n + s];
             sum += count;
-            if (count > f.stripeCap[node * n + s]) {
+            if (count > f.treeCap[node * n + s]) {
               problem(`node ${node} has ${count} children in stripe ${s}`);
             }
             if (options.interiorDisjoint && node > 0 && count > 0 && f.interior[node] !== s) {
@@ -426,13 +426,13 @@ describe("upload accounting and forest invariants under churn", () => {
               );
             }
             // How long each online peer has been looking for a parent in this stripe.
-            if (f.state[at] === StripeState.Seeking && node > 0) {
+            if (f.state[at] === TreeState.Seeking && node > 0) {
               if (seekingSince[at] < 0) seekingSince[at] = sim.nowMicros;
               c.maxSeekMicros = Math.max(c.maxSeekMicros, sim.nowMicros - seekingSince[at]);
             } else {
               seekingSince[at] = -1;
             }
-            if (node > 0 && f.state[at] === StripeState.Attached && !players.isOnline(node)) {
+            if (node > 0 && f.state[at] === TreeState.Attached && !players.isOnline(node)) {
               problem(`departed node ${node} still attached in stripe ${s}`);
             }
             // Walking up ends within `nodes` steps; connected nodes reach the source at their depth.
@@ -456,23 +456,23 @@ describe("upload accounting and forest invariants under churn", () => {
       sim.at(500_000, sampleKind);
 
       const register = transport.register.bind(transport);
-      let symbolType = -1;
+      const symbolTypes = new Set<number>();
       transport.register = (name: string, traffic: TrafficValue, handler) => {
         const id = register(name, traffic, (from, to, p0, p1, bytes) => {
           handler(from, to, p0, p1, bytes);
-          if (name === "striped/attach") {
+          if (name.endsWith("/attach")) {
             c.attach++;
             check();
           }
         });
-        if (name === "striped/symbol") symbolType = id;
+        if (name.endsWith("/symbol")) symbolTypes.add(id);
         return id;
       };
       // A relay that forwarded more than its upload carries would queue without bound; within
       // its share, its queue drains: no symbol waits long in any peer's uplink.
       transport.observe({
         onSend(from, _to, type, _bytes, start) {
-          if (type !== symbolType || from === 0) return;
+          if (!symbolTypes.has(type) || from === 0) return;
           c.maxQueueMicros = Math.max(c.maxQueueMicros, start - sim.nowMicros);
         },
       });

@@ -429,3 +429,27 @@ describe("tree relay under heavy churn", () => {
     expect(longest / 1e6).toBeLessThan(30);
   });
 });
+
+describe("tree relay's results are pinned", () => {
+  it("a mid-size run (striped-vs-tree, both tree strategies, 5 minutes) keeps its summary exactly", () => {
+    // Refactoring the tree protocol or the engine must not move a single number: the summary
+    // of this run (every distribution, count and strategy figure, to the last digit) is kept
+    // as a snapshot. Update it only for a change that is meant to alter tree relay's results.
+    const scenario = loadScenario(
+      resolve(import.meta.dirname, "../../scenarios/striped-vs-tree.yaml"),
+      [
+        { path: "duration", value: "5min" },
+        {
+          path: "strategies",
+          value:
+            "[{name: tree, type: tree-relay}, {name: back-buffer, type: tree-relay, resume: back-buffer, policy: nearest}, {name: random, type: tree-relay, policy: random, heartbeat: 0s}]",
+        },
+      ],
+    );
+    const result = runScenario(scenario);
+    const summaries = Object.fromEntries(
+      result.runs.map((run) => [run.entry.name, { ...run.summary, events: run.events }]),
+    );
+    expect(JSON.stringify(summaries, null, 1)).toMatchSnapshot();
+  });
+});

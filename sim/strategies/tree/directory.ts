@@ -1,19 +1,26 @@
 import type { RandomStream } from "../../engine/random.ts";
 import { IndexedSet } from "../shared/indexedSet.ts";
 
-/** How the directory ranks relays with a free slot (as in tree relay). */
-export const STRIPE_PARENT_POLICIES = ["random", "shallowest", "nearest"] as const;
+/**
+ * How the directory ranks relays with a free slot: `random` (any relay with a free slot),
+ * `shallowest` (least depth below the source first), `nearest` (least latency among a sample).
+ */
+export const PARENT_POLICIES = ["random", "shallowest", "nearest"] as const;
 
-/** One of {@link STRIPE_PARENT_POLICIES}. */
-export type StripeParentPolicy = (typeof STRIPE_PARENT_POLICIES)[number];
+/** One of {@link PARENT_POLICIES}. */
+export type ParentPolicy = (typeof PARENT_POLICIES)[number];
 
 /**
- * The directory's index of one stripe tree: which connected relays have a free slot in it, as
- * a set (for uniform picks) and as buckets by depth (for the shallowest-first policy). A node
- * is in at most one bucket, so one position array serves all buckets: memory is a few words
- * per node plus the members, however deep the tree grows.
+ * The directory's index of one tree: which connected relays are on offer, as a set (for
+ * uniform picks) and as buckets by depth (for the shallowest-first policy). A node is in at
+ * most one bucket, so one position array serves all buckets: memory is a few words per node
+ * plus the members, however deep the tree grows.
+ *
+ * Order within a bucket: every update of an offered relay moves it to the end of its bucket
+ * (the most recently refreshed relay last). The order only matters through the random starting
+ * point of a shallowest-first pick, but it is part of what makes a run reproducible.
  */
-export class StripeDirectory {
+export class RelayDirectory {
   private readonly available: IndexedSet;
   private readonly depthOf: Int32Array;
   private readonly positionOf: Int32Array;
@@ -40,13 +47,13 @@ export class StripeDirectory {
   /** Puts `node` on offer at `depth`, or takes it off when `offer` is false. */
   update(node: number, offer: boolean, depth: number): void {
     const old = this.depthOf[node];
-    if (old >= 0 && (!offer || old !== depth)) this.removeFromBucket(node, old);
+    if (old >= 0) this.removeFromBucket(node, old);
     if (!offer) {
       this.available.delete(node);
       return;
     }
     this.available.add(node);
-    if (this.depthOf[node] !== depth) this.addToBucket(node, depth);
+    this.addToBucket(node, depth);
   }
 
   /**
@@ -57,7 +64,7 @@ export class StripeDirectory {
    */
   pick(
     peer: number,
-    policy: StripeParentPolicy,
+    policy: ParentPolicy,
     count: number,
     random: RandomStream,
     latencyMicros: (a: number, b: number) => number,
