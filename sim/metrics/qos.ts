@@ -128,17 +128,6 @@ export class QosCollector implements RunListener {
     this.redundantBytes[peer] += bytes;
   }
 
-  /**
-   * A session's playback lag, microseconds: its lag averaged over its watch time (playing plus
-   * stalled); the lag at its start when it started but watched for no time (it left, or the run
-   * ended, at that instant); +Infinity when it never started (it never got the stream).
-   */
-  sessionLagMicros(peer: number): number {
-    if (this.startupMicros[peer] < 0) return Number.POSITIVE_INFINITY;
-    const watch = this.playingMicros[peer] + this.stalledMicros[peer];
-    return watch > 0 ? this.lagIntegral[peer] / watch : this.startLagMicros[peer];
-  }
-
   /** Mean lag (µs) over peers playing or stalled at time t; NaN when none are. */
   meanWatchingLag(t: number): number {
     const playing = this.stateCounts[PlayerState.Playing];
@@ -173,4 +162,22 @@ export class QosCollector implements RunListener {
     // A stalled peer's lag grew by dt; lagAtSince - since (its term in stalledOffsetSum) stays.
     if (state === PlayerState.Stalled) this.lagAtSince[peer] = lag + dt;
   }
+}
+
+/** The per-session arrays {@link sessionLagMicros} reads (a collector, or a copy of one). */
+export type SessionLagArrays = Pick<
+  QosCollector,
+  "startupMicros" | "startLagMicros" | "playingMicros" | "stalledMicros" | "lagIntegral"
+>;
+
+/**
+ * A session's playback lag, microseconds: its lag averaged over its watch time (playing plus
+ * stalled); the lag at its start when it started but watched for no time (it left, or the run
+ * ended, at that instant); +Infinity when it never started (it never got the stream). A plain
+ * function, not a method, because collectors come back from worker threads as plain objects.
+ */
+export function sessionLagMicros(q: SessionLagArrays, peer: number): number {
+  if (q.startupMicros[peer] < 0) return Number.POSITIVE_INFINITY;
+  const watch = q.playingMicros[peer] + q.stalledMicros[peer];
+  return watch > 0 ? q.lagIntegral[peer] / watch : q.startLagMicros[peer];
 }

@@ -1,6 +1,6 @@
 import type { Transport } from "../network/transport.ts";
 import type { StrategyEntry } from "../scenario/scenario.ts";
-import type { QosCollector } from "./qos.ts";
+import { type QosCollector, sessionLagMicros } from "./qos.ts";
 import { type Distribution, distribution } from "./stats.ts";
 
 /**
@@ -128,7 +128,7 @@ export function summarize(input: SummaryInput): StrategySummary {
     onlineMicros += online;
     const started = qos.startupMicros[peer] >= 0;
     startups.push(started ? sessionSeconds(qos.startupMicros[peer]) : Number.POSITIVE_INFINITY);
-    lags.push(sessionSeconds(qos.sessionLagMicros(peer)));
+    lags.push(sessionSeconds(sessionLagMicros(qos, peer)));
     stalls += qos.stalls[peer];
     playing += qos.playingMicros[peer];
     stalled += qos.stalledMicros[peer];

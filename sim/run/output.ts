@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { stringify } from "csv-stringify/sync";
+import { sessionLagMicros } from "../metrics/qos.ts";
 import { tidy } from "../metrics/summary.ts";
 import { EVENT_COLUMNS, GAUGE_COLUMNS, PEER_COLUMNS, TIMESERIES_COLUMNS } from "./columns.ts";
 import type { ScenarioRun } from "./runScenario.ts";
@@ -54,7 +55,6 @@ export function renderResults(
       if (q.joinMicros[peer] < 0) continue;
       const started = q.startupMicros[peer] >= 0;
       const due = q.onTime[peer] + q.late[peer] + q.missed[peer];
-      const watch = q.playingMicros[peer] + q.stalledMicros[peer];
       peerRows.push([
         run.entry.name,
         peer,
@@ -71,7 +71,7 @@ export function renderResults(
         q.late[peer],
         q.missed[peer],
         started && due > 0 ? tidy(q.onTime[peer] / due) : "",
-        started && watch > 0 ? tidy(q.lagIntegral[peer] / watch / 1e6) : "",
+        started ? tidy(sessionLagMicros(q, peer) / 1e6) : "",
         q.rejoins[peer],
         t.uploadedBytes[peer],
         t.downloadedBytes[peer],

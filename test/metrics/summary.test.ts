@@ -2,8 +2,10 @@ import { describe, expect, it } from "vitest";
 import { comparisonTable } from "../../sim/cli/table.ts";
 import { PlayerState } from "../../sim/metrics/probe.ts";
 import { QosCollector } from "../../sim/metrics/qos.ts";
-import { summarize } from "../../sim/metrics/summary.ts";
+import { type Distribution, distribution } from "../../sim/metrics/stats.ts";
+import { summarize, tidy } from "../../sim/metrics/summary.ts";
 import type { Transport } from "../../sim/network/transport.ts";
+import { renderResults } from "../../sim/run/output.ts";
 import { runScenario } from "../../sim/run/runScenario.ts";
 import { parseScenario } from "../../sim/scenario/load.ts";
 
@@ -192,3 +194,55 @@ strategies:
     expect(row.slice(0, 5)).toEqual(["tree", "150", "0.9733", "never", "never"]);
   });
 });
+
+/*
+ * summary.json and the figures take their quantiles from the same module and the same
+ * per-session values: the quantiles of peers.csv's columns (an empty cell being a session that
+ * never started, +Infinity) are exactly the summary's.
+ */
+describe("summary.json agrees with peers.csv", () => {
+  const text = `name: agree
+seed: 11
+duration: 3min
+stream: { bitrate: 400kbps, chunkDuration: 1s }
+source: { upload: 4Mbps }
+churn:
+  arrivals: [{ type: poisson, rate: 1/s }]
+  session: { distribution: exponential, mean: 1min }
+strategies:
+  - { name: cs, type: client-server }
+  - { name: tree, type: tree-relay }
+`;
+  const result = runScenario(parseScenario(text, "agree.yaml"));
+  const files = renderResults(result, { version: "test", gitCommit: null });
+  const [header, ...lines] = files.get("peers.csv")!.trim().split("\n");
+  const columns = header.split(",");
+  const rows = lines.map((line) => line.split(","));
+  const column = (strategy: string, name: string) => {
+    const i = columns.indexOf(name);
+    return rows
+      .filter((row) => row[0] === strategy)
+      .map((row) => (row[i] === "" ? Number.POSITIVE_INFINITY : Number(row[i])));
+  };
+
+  for (const strategy of ["cs", "tree"]) {
+    it(`${strategy}: startup and lag quantiles and shares`, () => {
+      const s = result.runs.find((r) => r.entry.name === strategy)!.summary;
+      expect(s.neverStarted).toBeGreaterThan(0);
+      const startups = column(strategy, "startupLatencySeconds");
+      const lags = column(strategy, "meanLagSeconds");
+      expect(startups.length).toBe(s.peers);
+      expect(startups.filter((v) => v === Number.POSITIVE_INFINITY).length).toBe(s.neverStarted);
+      expect(s.startupLatencySeconds).toEqual(tidied(distribution(startups)));
+      expect(s.playbackLagSeconds).toEqual(tidied(distribution(lags)));
+      const started = (values: number[]) => values.filter((v) => Number.isFinite(v));
+      expect(s.startupLatencyOfStartedSeconds).toEqual(tidied(distribution(started(startups))));
+      expect(s.playbackLagOfStartedSeconds).toEqual(tidied(distribution(started(lags))));
+    });
+  }
+});
+
+function tidied(d: Distribution): Distribution {
+  const f = (v: number | null) => (v === null ? null : tidy(v));
+  return { mean: f(d.mean), p50: f(d.p50), p95: f(d.p95), p99: f(d.p99), max: f(d.max) };
+}
