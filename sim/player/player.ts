@@ -205,6 +205,20 @@ export class Players {
     return this.pos[peer];
   }
 
+  /** The player's state: a {@link PlayerState} value, or 0 before the peer joined. */
+  stateOf(peer: number): number {
+    return this.state[peer];
+  }
+
+  /**
+   * When chunk `chunk` (at or after the playout point) is due to play if nothing stalls,
+   * microseconds; -1 unless the player is playing.
+   */
+  deadlineMicros(peer: number, chunk: number): number {
+    if (this.state[peer] !== PlayerState.Playing) return -1;
+    return this.anchor[peer] + (chunk - this.pos[peer]) * this.chunkMicros;
+  }
+
   /** Newest chunk the peer holds; -1 when none. */
   newestChunk(peer: number): number {
     return this.newest[peer];

@@ -1,3 +1,4 @@
+import { CdnAssist, EdgeLatency, withEdgeCapacities } from "../cdn/cdnAssist.ts";
 import { RandomStreams } from "../engine/random.ts";
 import { Simulator } from "../engine/simulator.ts";
 import { PlayerState, Probe, type RunListener } from "../metrics/probe.ts";
@@ -99,11 +100,19 @@ export function runStrategy(
     },
   });
   for (const listener of hooks.listeners ?? []) probe.add(listener);
+  // With a CDN, its edge servers are nodes after the peers, with their own capacity and latency.
+  const cdnOptions = scenario.cdn;
   const transport = new Transport(
     sim,
-    workload.latency,
-    workload.uploadBitsPerSecond,
-    workload.downloadBitsPerSecond,
+    cdnOptions
+      ? new EdgeLatency(workload.latency, nodes, secondsToMicros(cdnOptions.latencySeconds))
+      : workload.latency,
+    cdnOptions
+      ? withEdgeCapacities(workload.uploadBitsPerSecond, cdnOptions)
+      : workload.uploadBitsPerSecond,
+    cdnOptions
+      ? withEdgeCapacities(workload.downloadBitsPerSecond, cdnOptions)
+      : workload.downloadBitsPerSecond,
     scenario.network,
   );
   const memorySeconds = definition.memorySeconds?.(entry.options) ?? 0;
@@ -131,6 +140,9 @@ export function runStrategy(
   };
   hooks.onContext?.(context);
   const strategy = definition.create(context, entry.options);
+  const cdn = cdnOptions
+    ? new CdnAssist({ sim, transport, players, probe, stream, firstEdge: nodes }, cdnOptions, nodes)
+    : undefined;
 
   // Churn: one pending join at a time (the workload is sorted by join time); each join
   // schedules its own leave when that falls inside the run.
@@ -146,6 +158,7 @@ export function runStrategy(
     probe.emitJoin(peer, sim.nowMicros);
     players.join(peer);
     strategy.join(peer);
+    cdn?.join(peer);
     const leave = workload.leaveMicros[peer - 1];
     if (leave <= end) sim.at(leave, leaveKind, peer);
     nextSession++;
@@ -172,7 +185,7 @@ export function runStrategy(
       stalled: counts[PlayerState.Stalled],
       meanLagSeconds: Number.isNaN(lag) ? null : lag / 1e6,
       sourceUploadBitsPerSecond: ((sourceBytes - lastSourceBytes) * 8 * 1e6) / intervalMicros,
-      extra: strategy.sample?.() ?? {},
+      extra: { ...strategy.sample?.(), ...cdn?.sample() },
     });
     lastSourceBytes = sourceBytes;
     hooks.onProgress?.(now / end);
@@ -190,7 +203,7 @@ export function runStrategy(
     transport,
     endMicros: end,
     events: sim.eventsProcessed,
-    extra: strategy.summary?.() ?? {},
+    extra: { ...strategy.summary?.(), ...cdn?.summary() },
     chunkMicros: stream.chunkMicros,
     startupChunks: players.startupChunks,
   });

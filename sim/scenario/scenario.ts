@@ -1,3 +1,4 @@
+import { type CdnOptions, resolveCdnOptions } from "../cdn/cdnOptions.ts";
 import { MAX_REPLICATIONS } from "../experiments/limits.ts";
 import { type LatencyOptions, resolveLatency } from "../network/latency.ts";
 import { type PeerClass, resolvePeerClasses } from "../network/peerClasses.ts";
@@ -45,6 +46,8 @@ export interface Scenario {
   churn: ChurnOptions;
   player: PlayerOptions;
   network: TransportOptions;
+  /** CDN edge servers any strategy falls back on; absent when the scenario has no `cdn:`. */
+  cdn?: CdnOptions;
   /** Metrics sampling interval for timeseries.csv, seconds. Default 10 s. */
   metrics: { intervalSeconds: number };
   /** Most events one strategy run may process. Default 2e9. */
@@ -84,6 +87,7 @@ export function resolveScenario(reader: OptionReader, defaultName: string): Scen
   const churn = reader.object("churn", (r) => resolveChurn(r, durationSeconds));
   const player = reader.object("player", resolvePlayerOptions);
   const network = reader.object("network", resolveTransportOptions);
+  const cdn = reader.has("cdn") ? reader.object("cdn", resolveCdnOptions) : undefined;
   const metrics = reader.object("metrics", (r) => ({
     intervalSeconds: r.durationSeconds("interval", 10, { above: 0 }),
   }));
@@ -124,6 +128,7 @@ export function resolveScenario(reader: OptionReader, defaultName: string): Scen
     churn,
     player,
     network,
+    ...(cdn ? { cdn } : {}),
     metrics,
     limits,
     strategies,
