@@ -199,22 +199,32 @@ export class CdnAssist {
     const live = Math.min(Math.floor(now / stream.chunkMicros) - 1, stream.chunkCount - 1);
     if (state === PlayerState.Starting) {
       const patience = this.joinedAt[peer] + this.startupWaitMicros;
-      if (now < patience) return this.schedule(peer, patience);
+      if (now < patience) {
+        this.schedule(peer, patience);
+        return;
+      }
       // No start point yet (the peers have sent nothing): start from the newest chunk that
       // has been out for startupWait.
       const waited = Math.floor((now - this.startupWaitMicros) / stream.chunkMicros) - 1;
       const first = pos < 0 ? Math.min(live, waited) : pos;
-      if (first < 0) return this.schedule(peer, this.producedMicros(0) + this.startupWaitMicros);
+      if (first < 0) {
+        this.schedule(peer, this.producedMicros(0) + this.startupWaitMicros);
+        return;
+      }
       const last = first + players.startupChunks - 1;
       for (let c = Math.max(first, this.lastRequested[peer] + 1); c <= last; c++) {
         if (players.has(peer, c)) continue;
         // The peers get startupWait from when the chunk appears to deliver it.
         const at = this.producedMicros(c) + this.startupWaitMicros;
-        if (at > now) return this.schedule(peer, at);
+        if (at > now) {
+          this.schedule(peer, at);
+          return;
+        }
         this.request(peer, c);
       }
       // The startup chunks are held or on their way; look again a chunk later.
-      return this.schedule(peer, now + stream.chunkMicros);
+      this.schedule(peer, now + stream.chunkMicros);
+      return;
     }
     // Playing or stalled: walk the chunks from the playout point (a stalled player's chunk is
     // due now; the ones after it as if it resumed now).
@@ -225,7 +235,10 @@ export class CdnAssist {
       if (players.has(peer, c)) continue;
       const deadline = base + (c - pos) * stream.chunkMicros;
       const at = Math.max(deadline - this.marginMicros, this.producedMicros(c));
-      if (at > now) return this.schedule(peer, at);
+      if (at > now) {
+        this.schedule(peer, at);
+        return;
+      }
       this.request(peer, c);
       asked++;
     }

@@ -5,8 +5,10 @@ import { type OptionReader, ScenarioError, type YamlPath } from "../scenario/rea
 import {
   readJoinLeaveTrace,
   readTwitchTrace,
+  type TraceColumns,
   type TraceTable,
   TWITCH_TICK_SECONDS,
+  traceRow,
 } from "./traceFiles.ts";
 
 export type { TraceRow } from "./traceFiles.ts";
@@ -38,7 +40,7 @@ export const TRACE_FORMATS = ["csv", "twitch"] as const;
 export type ArrivalOptions =
   | { type: "poisson"; ratePerSecond: number; fromSeconds: number; untilSeconds: number }
   | { type: "flash-crowd"; count: number; atSeconds: number; overSeconds: number }
-  | { type: "trace"; format: "csv"; file: string; rows: TraceTable }
+  | { type: "trace"; format: "csv"; file: string; rows: TraceColumns }
   | {
       type: "trace";
       format: "twitch";
@@ -47,7 +49,7 @@ export type ArrivalOptions =
       streamer?: string;
       fromTick?: number;
       spreadWithinTick: boolean;
-      rows: TraceTable;
+      rows: TraceColumns;
     };
 
 /** One generated arrival before session lengths are drawn. */
@@ -155,7 +157,7 @@ export function generateArrivals(options: ArrivalOptions, random: RandomStream):
       const out: Arrival[] = [];
       const spread = options.format === "twitch" && options.spreadWithinTick;
       for (let i = 0; i < options.rows.size; i++) {
-        const row: Arrival = options.rows.row(i);
+        const row: Arrival = traceRow(options.rows, i);
         if (spread) {
           // Two draws for every row, so that one row's values never shift another's.
           const joinOffset = random.next() * TWITCH_TICK_SECONDS;

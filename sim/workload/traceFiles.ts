@@ -13,17 +13,42 @@ export interface TraceRow {
 }
 
 /**
- * The rows of a trace, stored column-wise in typed arrays (24 bytes a row instead of an object
- * each), so that a trace of millions of sessions stays compact. It serializes as its row count
- * only, so that manifest.json names the file and the count rather than copying the trace.
+ * The data of a {@link TraceTable}: what survives a structured clone (the copy of a scenario
+ * sent to a worker thread keeps the fields and loses the class), so readers use
+ * {@link traceRow} rather than methods.
  */
-export class TraceTable {
-  private join = new Float64Array(1024);
-  private leave = new Float64Array(1024);
-  private classCode = new Int32Array(1024);
-  private readonly classNames: string[] = [];
-  private readonly classCodes = new Map<string, number>();
+export interface TraceColumns {
   /** Rows held. */
+  size: number;
+  /** Join time of each row, seconds (the arrays may be longer than `size`). */
+  join: Float64Array;
+  /** Leave time of each row, seconds; NaN when the trace gives none. */
+  leave: Float64Array;
+  /** Index into `classNames` of each row's class; -1 when the trace names none. */
+  classCode: Int32Array;
+  /** Class names, in order of first appearance. */
+  classNames: string[];
+}
+
+/** Row `i` of a trace table (or of its structured clone) as an object. */
+export function traceRow(table: TraceColumns, i: number): TraceRow {
+  const row: TraceRow = { joinSeconds: table.join[i] };
+  if (!Number.isNaN(table.leave[i])) row.leaveSeconds = table.leave[i];
+  if (table.classCode[i] >= 0) row.className = table.classNames[table.classCode[i]];
+  return row;
+}
+
+/**
+ * The rows of a trace, stored column-wise in typed arrays (20 bytes a row instead of an object
+ * each), so that a trace of millions of sessions stays compact. It serializes to JSON as its row
+ * count only, so that manifest.json names the file and the count rather than copying the trace.
+ */
+export class TraceTable implements TraceColumns {
+  join = new Float64Array(1024);
+  leave = new Float64Array(1024);
+  classCode = new Int32Array(1024);
+  readonly classNames: string[] = [];
+  private readonly classCodes = new Map<string, number>();
   size = 0;
 
   /** Adds a row; `leaveSeconds` NaN when the trace gives none. */
@@ -54,10 +79,7 @@ export class TraceTable {
 
   /** Row `i` as an object. */
   row(i: number): TraceRow {
-    const row: TraceRow = { joinSeconds: this.join[i] };
-    if (!Number.isNaN(this.leave[i])) row.leaveSeconds = this.leave[i];
-    if (this.classCode[i] >= 0) row.className = this.classNames[this.classCode[i]];
-    return row;
+    return traceRow(this, i);
   }
 
   /** Shifts every join and leave time by `seconds` (to move a trace's origin to time 0). */

@@ -118,6 +118,27 @@ describe("Twitch trace import", () => {
     });
   });
 
+  it("a scenario copied to a worker thread (structured clone) yields the same arrivals", () => {
+    file("viewers3.csv", TWITCH);
+    const scenario = parseScenario(
+      [
+        "duration: 2h",
+        "churn:",
+        "  arrivals:",
+        "    - { type: trace, format: twitch, file: viewers3.csv, streamer: alice }",
+        "strategies:",
+        "  - type: client-server",
+      ].join("\n"),
+      join(dir, "s.yaml"),
+    );
+    const original = scenario.churn.arrivals[0];
+    const copy = structuredClone(original);
+    expect(generateArrivals(copy, createStream("c"))).toEqual(
+      generateArrivals(original, createStream("c")),
+    );
+    expect(generateArrivals(copy, createStream("c"))).toHaveLength(3);
+  });
+
   it("a filter that matches nothing is an error naming the field", () => {
     file("viewers2.csv", TWITCH);
     expect(() =>
