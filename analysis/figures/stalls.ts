@@ -1,3 +1,4 @@
+import { interval95 } from "../../sim/experiments/statistics.ts";
 import { mean } from "../../sim/metrics/stats.ts";
 import { type Bar, barPanel } from "../bars.ts";
 import {
@@ -15,7 +16,6 @@ import {
   svgDocument,
 } from "../chart.ts";
 import { replicateGroups } from "../replicates.ts";
-import { ci95HalfWidth } from "../stats.ts";
 import { el, txt } from "../svg.ts";
 import type { Results, StrategySummary } from "../types.ts";
 import { fmt } from "../units.ts";
@@ -113,7 +113,7 @@ export function stalls(results: Results[], options: FigureOptions = {}): string 
           return;
         }
         const m = mean(values.map((v) => v.value))!;
-        const half = ci95HalfWidth(values.map((v) => v.value));
+        const half = interval95(values.map((v) => v.value)).halfWidth95;
         bars.push({
           category: strategy,
           slot,
