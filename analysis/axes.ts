@@ -149,34 +149,54 @@ export function axisLeft(
 }
 
 /** How much room a band axis's labels need below the panel (they turn when they don't fit). */
-export function bandAxisHeight(scale: ScaleBand<string>, labels: readonly string[]): number {
+export function bandAxisHeight(
+  scale: ScaleBand<string>,
+  labels: readonly string[],
+  hideLabels = false,
+): number {
+  if (hideLabels) return 6;
   const widest = Math.max(0, ...labels.map((l) => textWidth(l, FONT.tick)));
   return widest + 4 <= scale.step() ? 16 : Math.min(70, widest * 0.6 + 14);
+}
+
+/** Sine of the angle turned labels make with the axis (35°). */
+const TURN_SINE = Math.sin((35 * Math.PI) / 180);
+
+/**
+ * Every how many bands a label is written: turned labels are parallel lines step × sin(35°)
+ * apart and need a line height (the tick font plus a pixel) between them.
+ */
+export function bandLabelEvery(scale: ScaleBand<string>, turned: boolean): number {
+  if (!turned) return 1;
+  return Math.max(1, Math.ceil((FONT.tick + 1.5) / (scale.step() * TURN_SINE)));
 }
 
 /** Bottom axis of a band (categorical) scale; labels turn 35° when wider than a band. */
 export function axisBandBottom(
   scale: ScaleBand<string>,
   height: number,
-  options: { label?: string } = {},
+  options: { label?: string; hideLabels?: boolean } = {},
 ): string {
   const domain = scale.domain();
   const widest = Math.max(0, ...domain.map((l) => textWidth(l, FONT.tick)));
   const turn = widest + 4 > scale.step();
+  const every = bandLabelEvery(scale, turn);
   const [r0, r1] = scale.range();
-  const labelY = height + bandAxisHeight(scale, domain) + 10;
+  const labelY = height + bandAxisHeight(scale, domain, options.hideLabels) + 10;
   return el(
     "g",
     { class: "axis x band", "data-domain": domain.join(","), "font-size": FONT.tick, fill: INK },
     el("path", { class: "domain", d: `M${num(r0)},${num(height)}H${num(r1)}`, stroke: INK }),
-    domain.map((d) =>
+    domain.map((d, i) =>
       el(
         "g",
         { class: "tick", transform: translate(scale(d)! + scale.bandwidth() / 2, height) },
         el("line", { y2: 4, stroke: INK }),
-        turn
-          ? el("text", { transform: "translate(3,10) rotate(-35)", "text-anchor": "end" }, txt(d))
-          : el("text", { y: 13, "text-anchor": "middle" }, txt(d)),
+        options.hideLabels || i % every !== 0
+          ? null
+          : turn
+            ? el("text", { transform: "translate(3,10) rotate(-35)", "text-anchor": "end" }, txt(d))
+            : el("text", { y: 13, "text-anchor": "middle" }, txt(d)),
       ),
     ),
     options.label

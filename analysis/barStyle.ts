@@ -5,7 +5,7 @@ import type { Attrs } from "./svg.ts";
 export function barStyle(color: string, style: number): Attrs {
   return {
     fill: color,
-    "fill-opacity": style === 0 ? 0.9 : 0.35,
+    "fill-opacity": style === 0 ? 1 : 0.35,
     stroke: color,
     "stroke-width": 1,
     "stroke-dasharray": runDash(style),

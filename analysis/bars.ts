@@ -1,8 +1,11 @@
 import { max, pathRound, scaleBand, scaleLinear } from "d3";
 import { axisBandBottom, axisLeft, bandAxisHeight } from "./axes.ts";
 import { barStyle } from "./barStyle.ts";
-import { INK } from "./chart.ts";
-import { type Attrs, el, tip } from "./svg.ts";
+import { FONT, INK } from "./chart.ts";
+import { type Attrs, el, tip, txt } from "./svg.ts";
+
+/** Height of the mark that stands for a bar of value zero, px. */
+const ZERO_MARK_PX = 2;
 
 /** One bar of a grouped bar panel. */
 export interface Bar {
@@ -41,6 +44,8 @@ export function barPanel(options: {
   format?: (v: number) => string;
   /** Upper end of the y domain at least this (e.g. 1 for fractions). */
   minTop?: number;
+  /** Leave out the category names (a panel above another with the same categories). */
+  hideCategoryLabels?: boolean;
 }): BarPanel {
   const { categories, bars, width, height } = options;
   const x = scaleBand<string>()
@@ -63,9 +68,36 @@ export function barPanel(options: {
     const bx = x(b.category)! + inner(b.slot)!;
     const bw = inner.bandwidth();
     const cx = bx + bw / 2;
+    // A zero has no height: a short thick line on the axis and a "0" above it tell it apart
+    // from a missing value (where nothing is drawn).
+    const zero = b.value === 0;
     return el(
       "g",
       b.attrs,
+      zero
+        ? [
+            el("rect", {
+              class: "zero",
+              x: bx,
+              y: height - ZERO_MARK_PX,
+              width: bw,
+              height: ZERO_MARK_PX,
+              fill: b.color,
+            }),
+            el(
+              "text",
+              {
+                class: "zero-label",
+                x: cx,
+                y: height - ZERO_MARK_PX - 2,
+                "text-anchor": "middle",
+                "font-size": FONT.tick,
+                fill: INK,
+              },
+              txt("0"),
+            ),
+          ]
+        : null,
       el(
         "rect",
         {
@@ -106,12 +138,15 @@ export function barPanel(options: {
   });
   const svg = [
     axisLeft(y, width, { label: options.yLabel, format: options.format }),
-    axisBandBottom(x, height, { label: options.xLabel }),
+    axisBandBottom(x, height, { label: options.xLabel, hideLabels: options.hideCategoryLabels }),
     el("g", { class: "marks" }, marks),
   ].join("\n");
   return {
     svg,
-    totalHeight: height + bandAxisHeight(x, categories) + (options.xLabel ? 16 : 0),
+    totalHeight:
+      height +
+      bandAxisHeight(x, categories, options.hideCategoryLabels) +
+      (options.xLabel ? 16 : 0),
   };
 }
 

@@ -1,5 +1,5 @@
-import { symbol } from "d3";
-import { assignColors, runDash, runSymbol } from "./colors.ts";
+import { type SymbolType, symbol, symbolCircle } from "d3";
+import { assignStyles, runDash, type StrategyStyle } from "./colors.ts";
 import { describeRuns } from "./labels.ts";
 import { type Attrs, type Child, el, fitText, textWidth, tip, translate, txt } from "./svg.ts";
 import type { Results } from "./types.ts";
@@ -17,8 +17,8 @@ export interface FigureOptions {
 
 export const FONT = { title: 11, subtitle: 9.5, label: 10, tick: 9, legend: 9.5, note: 9 };
 export const FONT_FAMILY = "Helvetica, Arial, 'Liberation Sans', 'DejaVu Sans', sans-serif";
-export const INK = "#222";
-export const MUTED = "#666";
+export const INK = "#222222";
+export const MUTED = "#666666";
 export const GRID = "#e6e6e6";
 export const MARGIN = { left: 50, right: 12 };
 
@@ -28,6 +28,8 @@ export interface FigureContext {
   /** Union of strategy names over the runs, in order of first appearance. */
   strategies: string[];
   colors: Map<string, string>;
+  /** Colour, marker shape and position of each strategy. */
+  styles: Map<string, StrategyStyle>;
   multiRun: boolean;
   width: number;
   subtitle: string;
@@ -38,10 +40,12 @@ export function figureContext(results: readonly Results[], options: FigureOption
   const strategies: string[] = [];
   for (const r of results)
     for (const s of r.strategies) if (!strategies.includes(s)) strategies.push(s);
+  const styles = assignStyles(strategies);
   return {
     results: [...results],
     strategies,
-    colors: assignColors(strategies),
+    colors: new Map([...styles].map(([name, style]) => [name, style.color])),
+    styles,
     multiRun: results.length > 1,
     width: options.width ?? 340,
     subtitle: describeRuns(results),
@@ -54,6 +58,10 @@ export interface Series {
   runIndex: number;
   strategy: string;
   color: string;
+  /** Marker shape of the strategy. */
+  symbol: SymbolType;
+  /** The strategy's position among the report's strategies (staggers line markers). */
+  styleIndex: number;
   dash: string | null;
   /** "tree", or "tree, x@1" in comparisons. */
   name: string;
@@ -70,6 +78,8 @@ export function allSeries(ctx: FigureContext): Series[] {
         runIndex,
         strategy,
         color: ctx.colors.get(strategy)!,
+        symbol: ctx.styles.get(strategy)!.symbol,
+        styleIndex: ctx.styles.get(strategy)!.index,
         dash: runDash(runIndex),
         name: ctx.multiRun ? `${strategy}, ${run.label}` : strategy,
       });
@@ -81,6 +91,38 @@ export function allSeries(ctx: FigureContext): Series[] {
 /** Attributes that let the report toggle a mark with its strategy and run. */
 export function seriesAttrs(s: Series, cls = "mark"): Attrs {
   return { class: cls, "data-strategy": s.strategy, "data-run": String(s.runIndex) };
+}
+
+/** Area of a point mark (a strategy's symbol in scatter plots and their legends), px². */
+export const POINT_SIZE = 48;
+/** Area of the markers along lines, px². */
+export const LINE_MARKER_SIZE = 26;
+
+/** A strategy's marker shape at (x, y), filled with its colour and edged in white. */
+export function marker(
+  shape: SymbolType,
+  x: number,
+  y: number,
+  color: string,
+  size = LINE_MARKER_SIZE,
+): string {
+  return el("path", {
+    transform: translate(x, y),
+    d: symbol(shape, size).digits(2)()!,
+    fill: color,
+    stroke: "#fff",
+    "stroke-width": 0.6,
+  });
+}
+
+/**
+ * Fill of a point by run: the first run's points are solid, later runs' points are hollow
+ * rings in the strategy's colour (runs are told apart without relying on colour).
+ */
+export function runPointStyle(color: string, run: number): Attrs {
+  return run === 0
+    ? { fill: color, stroke: "#fff", "stroke-width": 0.7 }
+    : { fill: "#fff", stroke: color, "stroke-width": 1.6 };
 }
 
 /** The title block: figure title and the runs it shows. Returns markup and its height. */
@@ -134,16 +176,20 @@ export function legend(
 ): { svg: string; height: number } {
   type Entry = { label: string; draw: (x: number, y: number) => string; attrs: Attrs };
   const entries: Entry[] = strategies.map((strategy) => {
-    const color = ctx.colors.get(strategy)!;
+    const style = ctx.styles.get(strategy)!;
+    const color = style.color;
     return {
       label: strategy,
       attrs: { class: "legend-item", "data-strategy": strategy },
       draw: (x, y) =>
         swatch === "line"
-          ? el("line", { x1: x, y1: y, x2: x + 14, y2: y, stroke: color, "stroke-width": 2 })
+          ? [
+              el("line", { x1: x, y1: y, x2: x + 14, y2: y, stroke: color, "stroke-width": 2 }),
+              marker(style.symbol, x + 7, y, color),
+            ].join("\n")
           : swatch === "rect"
             ? el("rect", { x: x + 2, y: y - 4.5, width: 10, height: 9, fill: color })
-            : el("circle", { cx: x + 7, cy: y, r: 3.5, fill: color }),
+            : marker(style.symbol, x + 7, y, color, POINT_SIZE),
     };
   });
   for (const run of runs) {
@@ -159,10 +205,8 @@ export function legend(
         swatch === "point"
           ? el("path", {
               transform: translate(x + 7, y),
-              d: symbol(runSymbol(style), 36).digits(2)()!,
-              fill: MUTED,
-              "fill-opacity": style === 0 ? 1 : 0.5,
-              stroke: MUTED,
+              d: symbol(symbolCircle, POINT_SIZE).digits(2)()!,
+              ...runPointStyle(MUTED, style),
             })
           : swatch === "rect"
             ? el("rect", {

@@ -44,7 +44,7 @@ export const FIGURES: readonly FigureSpec[] = [
     name: "startup-cdf",
     title: "Startup latency",
     caption:
-      "CDF of the time from joining to the first frame played, over peer sessions that started playing.",
+      "CDF of the time from joining to the first frame played, over all peer sessions: a line levels off at the share of sessions that ever started playing (1 − never-started share).",
     applies: always,
     render: startupCdf,
   },
@@ -52,7 +52,7 @@ export const FIGURES: readonly FigureSpec[] = [
     name: "stalls",
     title: "Stalls per strategy",
     caption:
-      "Stalls per minute of viewing and share of viewing time spent stalled, from the run summary. Replicated runs (same scenario and code, several seeds) show the mean with a 95 % confidence interval.",
+      "Stalls per minute of viewing and share of viewing time spent stalled, from the run summary; a zero is marked with a 0 (a missing value has no mark). Replicated runs (same scenario and code, several seeds) show the mean with a 95 % confidence interval.",
     applies: always,
     render: stalls,
   },
@@ -60,14 +60,15 @@ export const FIGURES: readonly FigureSpec[] = [
     name: "population",
     title: "Peers over time",
     caption:
-      "Online peers and how many are starting, playing or stalled. Dashed grey lines mark workload events shared by all strategies (flash crowds); ticks along the top mark a strategy's own events (departures of relays with children), darker where there are more.",
+      "Online peers and how many are starting, playing or stalled. Dashed grey lines mark workload events shared by all strategies (flash crowds); ticks along the top mark a strategy's own events (departures of relays with children), taller where there are more. Each strategy has its own colour and marker shape.",
     applies: always,
     render: population,
   },
   {
     name: "lag-cdf",
     title: "Playback lag",
-    caption: "CDF of each session's mean playback lag behind the live edge.",
+    caption:
+      "CDF of each session's mean playback lag behind the live edge, over all peer sessions: a line levels off at the share of sessions that ever played.",
     applies: always,
     render: lagCdf,
   },
@@ -75,7 +76,7 @@ export const FIGURES: readonly FigureSpec[] = [
     name: "tradeoff",
     title: "Overhead vs continuity",
     caption:
-      "The trade-off: overhead ratio against continuity index, one point per strategy. Better is right and down.",
+      "The trade-off: overhead ratio against continuity index, one point per strategy (its marker shape as in the legend). Better is right and down. Points that would cover each other are drawn apart around their common position, with a thin line to it.",
     applies: always,
     render: tradeoff,
   },
@@ -126,7 +127,7 @@ export const FIGURES: readonly FigureSpec[] = [
     name: "other-gauges",
     title: "Other strategy gauges",
     caption:
-      "Histograms of the other strategy-specific observations in gauges.csv (e.g. children lost per relay departure).",
+      "Histograms of the other strategy-specific observations in gauges.csv (e.g. children lost per relay departure); a gauge with a single value throughout is stated in a line instead.",
     applies: (results) => otherGaugeNames(results).length > 0,
     render: otherGauges,
   },

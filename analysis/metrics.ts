@@ -49,6 +49,8 @@ export function metricValue(r: Results, strategy: string, name: string): number 
 
 const LABELS: Record<string, string> = {
   peers: "peer sessions",
+  neverStartedShare: "never started (share of sessions)",
+  playingShare: "playing (share of online time)",
   startupLatencySeconds: "startup latency (s)",
   stallsPerMinute: "stalls per minute",
   stallRatio: "stall ratio (stalled / viewing time)",

@@ -2,6 +2,7 @@ import { figureContext } from "./chart.ts";
 import { runDash } from "./colors.ts";
 import type { CompareRow } from "./compare.ts";
 import { formatRelative, formatTableNumber } from "./compare.ts";
+import type { Format } from "./export.ts";
 import type { RenderedFigure } from "./index.ts";
 import { describeRuns, runLetter } from "./labels.ts";
 import { metricLabel, metricNames, metricValue } from "./metrics.ts";
@@ -55,11 +56,17 @@ ${runBoxes}
 </nav>`;
 }
 
-/** The metrics of the summary's headline table (all metrics are in the expandable one). */
+/**
+ * The metrics of the summary's headline table (all metrics are in the expandable one); those a
+ * run's summary lacks are left out. The shares that count every session stand next to startup
+ * latency, which is over the sessions that started.
+ */
 const KEY_METRICS = [
   "peers",
+  "neverStartedShare",
   "startupLatencySeconds.p50",
   "startupLatencySeconds.p95",
+  "playingShare",
   "stallsPerMinute",
   "stallRatio",
   "continuityIndex",
@@ -168,6 +175,7 @@ export function renderReport(
   results: readonly Results[],
   figures: readonly RenderedFigure[],
   compare?: readonly CompareRow[],
+  formats: readonly Format[] = ["svg"],
 ): string {
   const ctx = figureContext(results);
   const allMetrics = metricNames(results);
@@ -176,7 +184,7 @@ export function renderReport(
     .map(
       (f) => `<figure id="fig-${a(f.spec.name)}" data-figure="${a(f.spec.name)}">
 ${inlineSvg(f.svg)}
-<figcaption>${e(f.spec.caption)} <a href="plots/${a(f.spec.name)}.svg">SVG</a></figcaption>
+<figcaption>${e(f.spec.caption)} ${formats.map((format) => `<a href="plots/${a(f.spec.name)}.${format}">${format.toUpperCase()}</a>`).join(" ")}</figcaption>
 </figure>`,
     )
     .join("\n");

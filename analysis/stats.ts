@@ -12,21 +12,25 @@ export function sortedFinite(values: Iterable<number | null | undefined>): numbe
 }
 
 /**
- * Corner points of an empirical CDF for d3's step-after curve: starts at (x0, 0), rises by 1/n
- * at every sample (ties merged), and runs on at 1 to `xEnd`.
+ * Corner points of an empirical CDF for d3's step-after curve: starts at (x0, 0), rises by
+ * 1/total at every sample (ties merged), and runs on to `xEnd` at samples/total. `total`
+ * (default: the number of samples) counts the population the CDF is over, including members
+ * without a sample, so the curve levels off below 1 when some have none.
  */
 export function ecdfPoints(
   sorted: readonly number[],
   x0: number,
   xEnd: number,
+  total: number = sorted.length,
 ): [number, number][] {
-  const n = sorted.length;
+  if (total < sorted.length) throw new Error("ecdfPoints: total below the number of samples");
+  const n = total;
   const points: [number, number][] = [[Math.min(x0, sorted[0] ?? x0), 0]];
-  for (let i = 0; i < n; i++) {
-    if (i + 1 < n && sorted[i + 1] === sorted[i]) continue;
+  for (let i = 0; i < sorted.length; i++) {
+    if (i + 1 < sorted.length && sorted[i + 1] === sorted[i]) continue;
     points.push([sorted[i], (i + 1) / n]);
   }
-  const last = sorted[n - 1] ?? x0;
-  if (xEnd > last) points.push([xEnd, n > 0 ? 1 : 0]);
+  const last = sorted[sorted.length - 1] ?? x0;
+  if (xEnd > last) points.push([xEnd, n > 0 ? sorted.length / n : 0]);
   return points;
 }

@@ -15,6 +15,7 @@ import {
   seriesAttrs,
   svgDocument,
 } from "./chart.ts";
+import { lineMarkers } from "./lineMarkers.ts";
 import { el, fitText, textWidth, tip, translate, txt } from "./svg.ts";
 import type { EventRow, TimeRow } from "./types.ts";
 import { fmt, fmtSeconds, timeUnit } from "./units.ts";
@@ -46,6 +47,10 @@ export interface TimePanelsOptions {
 }
 
 const MAX_HOVER_POINTS = 60;
+/** Height of the row above a panel that holds its name, px. */
+const PANEL_LABEL_HEIGHT = 12;
+/** Space between a panel's name and its top edge, px. */
+const PANEL_LABEL_GAP = 3;
 
 /** Rows of one series, ordered by time. */
 function seriesRows(s: Series): TimeRow[] {
@@ -121,8 +126,11 @@ export function timePanels(
   let top = options.top + (events ? events.height : 0);
   const stackTop = top;
   const parts: string[] = [];
+  // Panel names go above their panels, where no data runs (not inside, across the lines).
+  const labelled = !(options.yLabel && options.panels.length === 1);
   options.panels.forEach((spec, index) => {
     const last = index === options.panels.length - 1;
+    if (labelled) top += PANEL_LABEL_HEIGHT;
     const height = options.panelHeight;
     const divisor = spec.divisor ?? 1;
     const data = series.map((s) => ({
@@ -151,6 +159,7 @@ export function timePanels(
       .map(({ s, points }) => {
         const step = Math.max(1, Math.ceil(points.length / MAX_HOVER_POINTS));
         const hover = points.filter((_, i) => i % step === 0 || i === points.length - 1);
+        const vertices = points.map(([px, py]) => [x(px), y(py)] as [number, number]);
         return [
           el("path", {
             ...seriesAttrs(s, "mark line"),
@@ -161,6 +170,7 @@ export function timePanels(
             "stroke-dasharray": s.dash,
             "stroke-linejoin": "round",
           }),
+          lineMarkers(s, vertices, ctx.strategies.length, ctx.results.length),
           el(
             "g",
             { ...seriesAttrs(s, "hover-points"), fill: s.color, "fill-opacity": 0 },
@@ -187,24 +197,20 @@ export function timePanels(
         }),
         axisBottom(x, height, { hideLabels: !last, label: `time (${unit.label})` }),
         el("g", { class: "marks" }, marks),
-        options.yLabel && options.panels.length === 1
-          ? null
-          : el(
+        labelled
+          ? el(
               "text",
               {
                 class: "panel-label",
                 "pointer-events": "none",
-                x: 4,
-                y: 9,
+                x: 0,
+                y: -PANEL_LABEL_GAP,
                 "font-size": FONT.note,
                 fill: INK,
-                stroke: "#fff",
-                "stroke-width": 3,
-                "stroke-linejoin": "round",
-                "paint-order": "stroke",
               },
-              txt(fitText(spec.label, FONT.note, width - 8)),
-            ),
+              txt(fitText(spec.label, FONT.note, width)),
+            )
+          : null,
       ),
     );
     top += height + (last ? 0 : 10);
@@ -374,23 +380,24 @@ function eventMarks(
       const who = `${strategy}${ctx.multiRun ? `, ${ctx.results[run].label}` : ""}`;
       return [...bins.entries()]
         .sort((p, q) => p[0] - q[0])
-        .map(([bin, list]) =>
-          el(
+        .map(([bin, list]) => {
+          // Taller where there are more events; always in the full colour (no faint ticks).
+          const tall = Math.max(2, ((RUG_ROW_PX - 2) * list.length) / most);
+          return el(
             "rect",
             {
               class: "mark event",
               "data-strategy": strategy,
               "data-run": String(run),
               x: bin * RUG_BIN_PX,
-              y: top + 1,
+              y: top + 1 + (RUG_ROW_PX - 2 - tall),
               width: RUG_BIN_PX - 0.6,
-              height: RUG_ROW_PX - 2,
+              height: tall,
               fill: color,
-              "fill-opacity": 0.35 + (0.65 * list.length) / most,
             },
             tip(`${who}\n${describeEventGroup(list)}`),
-          ),
-        );
+          );
+        });
     });
     return el("g", { class: "events", transform: translate(MARGIN.left, stackTop) }, lines, rug);
   };

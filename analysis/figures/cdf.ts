@@ -15,6 +15,7 @@ import {
   seriesAttrs,
   svgDocument,
 } from "../chart.ts";
+import { lineMarkers } from "../lineMarkers.ts";
 import { ecdfPoints, sortedFinite } from "../stats.ts";
 import { el, tip } from "../svg.ts";
 import type { PeerRow, Results } from "../types.ts";
@@ -32,7 +33,12 @@ export interface CdfSpec {
   missing: string;
 }
 
-/** An empirical CDF over peer sessions, one step line per strategy (per run). */
+/**
+ * An empirical CDF over all peer sessions, one step line per strategy (per run). Sessions
+ * without a value (a viewer who never started playing has no startup latency and no lag) count
+ * in the denominator, so a line levels off at 1 − (share without a value) instead of hiding
+ * them: a strategy that leaves most viewers waiting cannot look good.
+ */
 export function cdfFigure(spec: CdfSpec, results: Results[], options: FigureOptions): string {
   const ctx: FigureContext = figureContext(results, options);
   const data = allSeries(ctx).map((s) => {
@@ -76,25 +82,34 @@ export function cdfFigure(spec: CdfSpec, results: Results[], options: FigureOpti
     .y((p) => y(p[1]))
     .curve(curveStepAfter)
     .digits(2);
-  const marks = shown.map(({ s, total, values }) =>
-    el(
-      "path",
-      {
-        ...seriesAttrs(s, "mark line"),
-        d: path(thin(ecdfPoints(values, x.domain()[0], x.domain()[1]), x)),
-        fill: "none",
-        stroke: s.color,
-        "stroke-width": 1.6,
-        "stroke-dasharray": s.dash,
-        "stroke-linejoin": "round",
-      },
-      tip(describe(spec, s, total, values)),
-    ),
-  );
+  const marks = shown.map(({ s, total, values }) => {
+    const corners = thin(ecdfPoints(values, x.domain()[0], x.domain()[1], total), x);
+    const vertices: [number, number][] = [];
+    corners.forEach(([cx, cy], i) => {
+      if (i > 0) vertices.push([x(cx), y(corners[i - 1][1])]);
+      vertices.push([x(cx), y(cy)]);
+    });
+    return [
+      el(
+        "path",
+        {
+          ...seriesAttrs(s, "mark line"),
+          d: path(corners),
+          fill: "none",
+          stroke: s.color,
+          "stroke-width": 1.6,
+          "stroke-dasharray": s.dash,
+          "stroke-linejoin": "round",
+        },
+        tip(describe(spec, s, total, values)),
+      ),
+      lineMarkers(s, vertices, ctx.strategies.length, ctx.results.length),
+    ];
+  });
   const plot = panelGroup(
     MARGIN.left,
     top,
-    axisLeft(y, width, { label: "fraction of peers (0–1)", format: (v) => fmt(v) }),
+    axisLeft(y, width, { label: "fraction of sessions (0–1)", format: (v) => fmt(v) }),
     axisBottom(x, height, {
       label: log ? spec.xLabel.replace(/\)$/, ", log scale)") : spec.xLabel,
       format: log ? (v) => fmt(v) : undefined,
@@ -131,10 +146,13 @@ function describe(spec: CdfSpec, s: Series, total: number, values: number[]): st
   const u = spec.unit;
   const lines = [
     s.name,
-    `n = ${values.length} of ${total} sessions`,
-    `median ${fmt(quantile(values, 0.5))} ${u}, p95 ${fmt(quantile(values, 0.95))} ${u}`,
-    `max ${fmt(values[values.length - 1])} ${u}`,
+    `${values.length} of ${total} sessions have a value`,
+    `of those: median ${fmt(quantile(values, 0.5))} ${u}, p95 ${fmt(quantile(values, 0.95))} ${u}, max ${fmt(values[values.length - 1])} ${u}`,
   ];
-  if (values.length < total) lines.push(`${total - values.length} ${spec.missing}`);
+  if (values.length < total) {
+    lines.push(
+      `${total - values.length} ${spec.missing} (${fmt(((total - values.length) / total) * 100)} %): the line levels off at ${fmt(values.length / total)}`,
+    );
+  }
   return lines.join("\n");
 }

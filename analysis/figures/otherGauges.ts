@@ -1,15 +1,19 @@
 import {
   type FigureContext,
   type FigureOptions,
+  FONT,
   figureContext,
   header,
+  INK,
   legend,
   MARGIN,
   noData,
   panelGroup,
   svgDocument,
 } from "../chart.ts";
+import { el, fitText, tip, txt } from "../svg.ts";
 import type { Results } from "../types.ts";
+import { fmt } from "../units.ts";
 import { gaugeHistogramPanel, gaugeSeries } from "./gaugeHistogram.ts";
 
 /** Gauges with a figure of their own. */
@@ -67,7 +71,28 @@ export function otherGauges(results: Results[], options: FigureOptions = {}): st
     ]);
   }
   for (const { name, series } of panels) {
+    if (series.length === 0) continue;
     const { label, observations } = labelFor(name);
+    const distinct = new Set(series.flatMap((d) => d.values));
+    if (distinct.size === 1) {
+      // One value throughout: a histogram would be a single bar at 100 %; a sentence says it.
+      const count = series.map((d) => `${d.s.name} ${d.values.length}`).join(", ");
+      const sentence = `${label}: always ${fmt([...distinct][0])} (${[...new Set(series.map((d) => d.s.strategy))].join(", ")})`;
+      parts.push(
+        el(
+          "g",
+          { class: "note single-value" },
+          el(
+            "text",
+            { x: 6, y: top + 9, "font-size": FONT.note, fill: INK },
+            txt(fitText(sentence, FONT.note, ctx.width - 12)),
+          ),
+          tip(`${name}: every observation is ${fmt([...distinct][0])} (${count})`),
+        ),
+      );
+      top += 16;
+      continue;
+    }
     const panel = gaugeHistogramPanel(name, series, {
       width: ctx.width - MARGIN.left - MARGIN.right,
       height: 110,

@@ -113,7 +113,7 @@ export function qosByClass(results: Results[], options: FigureOptions = {}): str
     }
     groups.set(s, byClass);
   }
-  MEASURES.forEach((measure, index) => {
+  const panels = MEASURES.map((measure) => {
     const bars: Bar[] = [];
     series.forEach((s, slot) => {
       for (const cls of classes) {
@@ -136,6 +136,18 @@ export function qosByClass(results: Results[], options: FigureOptions = {}): str
         });
       }
     });
+    return { measure, bars };
+  });
+  // Panels without a single value are left out; class names are written once, under the last.
+  const shown = panels.filter((p) => p.bars.length > 0);
+  if (shown.length === 0) {
+    return svgDocument(ctx, "qos-by-class", title, top + 60, [
+      ...parts,
+      noData(ctx, top, "no QoS values per class"),
+    ]);
+  }
+  shown.forEach(({ measure, bars }, index) => {
+    const last = index === shown.length - 1;
     const panel = barPanel({
       categories: classes,
       slots: series.length,
@@ -143,8 +155,9 @@ export function qosByClass(results: Results[], options: FigureOptions = {}): str
       width,
       height: 88,
       yLabel: measure.yLabel,
-      xLabel: index === MEASURES.length - 1 ? "upload class (upload capacity, bit/s)" : undefined,
+      xLabel: last ? "upload class (upload capacity, bit/s)" : undefined,
       format: (v) => fmt(v),
+      hideCategoryLabels: !last,
     });
     parts.push(panelGroup(MARGIN.left, top, panel.svg));
     top += panel.totalHeight + 10;

@@ -83,6 +83,7 @@ export function stalls(results: Results[], options: FigureOptions = {}): string 
   }
   top += 6;
   const width = ctx.width - MARGIN.left - MARGIN.right;
+  const panels: Bar[][] = [];
   for (const measure of MEASURES) {
     const bars: Bar[] = [];
     for (const strategy of strategies) {
@@ -139,6 +140,14 @@ export function stalls(results: Results[], options: FigureOptions = {}): string 
         });
       });
     }
+    panels.push(bars);
+  }
+  // Panels without a single value are left out; the strategy names are written once, under
+  // the last panel (the panels share them).
+  const shown = MEASURES.map((measure, i) => ({ measure, bars: panels[i] })).filter(
+    (p) => p.bars.length > 0,
+  );
+  shown.forEach(({ measure, bars }, index) => {
     const panel = barPanel({
       categories: strategies,
       slots: groups.length,
@@ -147,9 +156,10 @@ export function stalls(results: Results[], options: FigureOptions = {}): string 
       height: 95,
       yLabel: measure.yLabel,
       format: (v) => fmt(v),
+      hideCategoryLabels: index < shown.length - 1,
     });
     parts.push(panelGroup(MARGIN.left, top, panel.svg));
     top += panel.totalHeight + 12;
-  }
+  });
   return svgDocument(ctx, "stalls", title, top, parts);
 }

@@ -4,7 +4,8 @@ import { basename, dirname, extname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import yargs from "yargs";
 import { compareRuns } from "../../analysis/compare.ts";
-import { writePlots } from "../../analysis/plot.ts";
+import { checkDpi, DEFAULT_DPI, parseFormats } from "../../analysis/export.ts";
+import { type PlotOptions, writePlots } from "../../analysis/plot.ts";
 import { addReplicationFiles } from "../experiments/resultFiles.ts";
 import { renderResults, writeResultsAtomically } from "../run/output.ts";
 import { loadScenario, parseOverride } from "../scenario/load.ts";
@@ -46,9 +47,35 @@ interface RunArguments {
   replications?: number;
   workers?: number;
   json?: boolean;
+  format?: string;
+  dpi?: number;
+}
+
+/** `--format` and `--dpi` of `sim run` and `sim plot`. */
+const PLOT_OPTIONS = {
+  format: {
+    type: "string",
+    default: "svg",
+    describe: "figure formats, comma-separated: svg, png, pdf (PDF with embedded fonts)",
+  },
+  dpi: {
+    type: "number",
+    default: DEFAULT_DPI,
+    describe: "resolution of PNG figures, dots per inch (a figure is 340 px = 3.54 in wide)",
+  },
+} as const;
+
+/** The checked `--format` and `--dpi` values (a bad one is a usage error, exit 2). */
+function plotOptions(args: { format?: string; dpi?: number }): PlotOptions {
+  try {
+    return { formats: parseFormats(args.format ?? "svg"), dpi: checkDpi(args.dpi ?? DEFAULT_DPI) };
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }
 
 async function commandRun(args: RunArguments): Promise<number> {
+  const plotting = plotOptions(args);
   // A malformed --set is a usage error (exit 2), like any other bad argument.
   const overrides = (args.set ?? []).map((text) => {
     try {
@@ -86,7 +113,7 @@ async function commandRun(args: RunArguments): Promise<number> {
   await writeResultsAtomically(
     outDir,
     files,
-    args.plots === false ? undefined : async (dir) => void (await writePlots(dir)),
+    args.plots === false ? undefined : async (dir) => void (await writePlots(dir, plotting)),
   );
   const summaries = Object.fromEntries(result.runs.map((run) => [run.entry.name, run.summary]));
   if (args.json) process.stdout.write(files.get("summary.json")!);
@@ -136,7 +163,8 @@ export async function main(argv: string[]): Promise<number> {
             default: true,
             describe: "write plots and report.html (--no-plots to skip)",
           })
-          .options(RUN_POOL_OPTIONS),
+          .options(RUN_POOL_OPTIONS)
+          .options(PLOT_OPTIONS),
       async (args) => {
         exitCode = await commandRun(args as RunArguments);
       },
@@ -145,9 +173,11 @@ export async function main(argv: string[]): Promise<number> {
       "plot <dir>",
       "regenerate plots/*.svg and report.html of a results directory from its CSVs",
       (y) =>
-        y.positional("dir", { type: "string", demandOption: true, describe: "results directory" }),
+        y
+          .positional("dir", { type: "string", demandOption: true, describe: "results directory" })
+          .options(PLOT_OPTIONS),
       async (args) => {
-        const written = await writePlots(args.dir as string);
+        const written = await writePlots(args.dir as string, plotOptions(args));
         process.stdout.write(`wrote ${written.length} files in ${args.dir}\n`);
       },
     )

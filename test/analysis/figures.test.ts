@@ -70,7 +70,7 @@ describe.each(FIGURES.map((f) => [f.name, f] as const))("figure %s", (name, spec
     const svg = spec.render([a]);
     const items = [
       ...svg.matchAll(
-        /<g class="legend-item" data-strategy="([^"]+)">\n<(?:line|rect|circle) [^>]*(?:stroke|fill)="(#[0-9a-f]{6})"/g,
+        /<g class="legend-item" data-strategy="([^"]+)">\n<(?:line|rect|circle|path) [^>]*(?:stroke|fill)="(#[0-9a-f]{6})"/g,
       ),
     ];
     expect(items.length).toBeGreaterThan(0);
@@ -98,8 +98,15 @@ describe("figure content", () => {
         const [panel] = axisDomains(svg);
         expect(covers(panel.x, samples)).toBe(true);
         expect(panel.y).toEqual([0, 1]);
-        // the last corner of every line is at fraction 1
-        for (const m of lines) expect(m.d).toMatch(/,0$/);
+        expect(svg).toContain(">fraction of sessions (0–1)</text>");
+        // every line ends at the share of all sessions that have a value (1 − never started)
+        for (const m of lines) {
+          const run = runs[Number(m["data-run"])];
+          const sessions = run.peers.filter((p) => p.strategy === m["data-strategy"]);
+          const share = sessions.filter((p) => value(p) !== null).length / sessions.length;
+          const endY = Number(m.d.split(",").pop());
+          expect(endY).toBeCloseTo(150 * (1 - share), 1);
+        }
       }
     },
   );
@@ -378,4 +385,210 @@ describe("figures of large runs", () => {
     const all = big.events.filter((e) => e.kind === "relay-departure").length;
     expect(counted).toBe(all);
   });
+});
+
+describe("figures a reviewer accepts", () => {
+  /** The fixture with one strategy's summary values replaced. */
+  function withSummary(
+    base: Results,
+    changes: Record<string, Partial<Results["summary"][string]>>,
+  ): Results {
+    const summary = { ...base.summary };
+    for (const [name, change] of Object.entries(changes)) {
+      summary[name] = { ...summary[name], ...change };
+    }
+    return { ...base, summary };
+  }
+
+  it("startup CDF over all sessions: 2 of 4 sessions started at 1 s and 2 s, so it rises to 0.25 then 0.5 and stays", () => {
+    const template = a.peers.find((p) => p.strategy === "tree")!;
+    const peers = [1, 2, null, null].map((startup, i) => ({
+      ...template,
+      peer: `p${i}`,
+      startupLatencySeconds: startup,
+    }));
+    const run: Results = { ...a, strategies: ["tree"], peers };
+    const svg = render("startup-cdf", [run]);
+    const line = marks(svg).find((m) => m.class === "mark line")!;
+    // y pixels: 150 at 0, 0 at 1; fraction 0.25 is y 112.5, 0.5 is y 75
+    const corners = line.d
+      .replace(/^M/, "")
+      .split(/[LHV]/)
+      .filter((c) => c.includes(","))
+      .map((c) => c.split(",").map(Number));
+    const ys = [...new Set(corners.map((c) => c[1]))];
+    expect(ys).toEqual([150, 112.5, 75]);
+    expect(svg).toContain("2 never started (50 %): the line levels off at 0.5");
+  });
+
+  it("tradeoff: coincident points are drawn apart, every point labelled once, no label overlaps", async () => {
+    const { textBox, overlaps, MARKER_RADIUS } = await import("../../analysis/labelPlacement.ts");
+    const run = withSummary(a, {
+      tree: { continuityIndex: 0.97, overheadRatio: 0 },
+      striped: { continuityIndex: 0.97, overheadRatio: 0 },
+      swarm: { continuityIndex: 0.975, overheadRatio: 0.001 },
+      "client-server": { continuityIndex: 1, overheadRatio: 0 },
+    });
+    const svg = render("tradeoff", [run]);
+    const groups = svg.split('<g class="mark point"').slice(1);
+    expect(groups).toHaveLength(4);
+    const centres = groups.map((g) => {
+      const m = g.match(/<path transform="translate\(([-\d.]+),([-\d.]+)\)"/)!;
+      return [Number(m[1]), Number(m[2])];
+    });
+    // tree and striped share a value, yet their markers do not cover each other
+    for (let i = 0; i < centres.length; i++) {
+      for (let j = 0; j < i; j++) {
+        const d = Math.hypot(centres[i][0] - centres[j][0], centres[i][1] - centres[j][1]);
+        expect(d).toBeGreaterThanOrEqual(2 * MARKER_RADIUS);
+      }
+    }
+    expect(svg.match(/class="spread"/g)).toHaveLength(2);
+    expect(svg).toContain("drawn apart from 1 overlapping point(s)");
+    // labels: one per point, none overlapping another label or a marker, all inside the panel
+    const labels = groups.map((g) => {
+      const m = g.match(
+        /<text x="([-\d.]+)" y="([-\d.]+)" text-anchor="(\w+)" font-size="9" [^>]*>([^<]+)</,
+      )!;
+      return {
+        text: m[4],
+        box: textBox(m[4], 9, Number(m[1]), Number(m[2]), m[3] as "start" | "end" | "middle"),
+      };
+    });
+    expect(labels.map((l) => l.text).sort()).toEqual([...a.strategies].sort());
+    for (const [i, l] of labels.entries()) {
+      expect(l.box.x).toBeGreaterThanOrEqual(0);
+      expect(l.box.x + l.box.width).toBeLessThanOrEqual(278);
+      for (const [j, other] of labels.entries()) {
+        if (j !== i) expect(overlaps(l.box, other.box), `${l.text} / ${other.text}`).toBe(false);
+      }
+      for (const [cx, cy] of centres) {
+        const marker = { x: cx - 4, y: cy - 4, width: 8, height: 8 };
+        expect(overlaps(l.box, marker), `${l.text} on a marker`).toBe(false);
+      }
+    }
+  });
+
+  it("tradeoff: each strategy has its own marker shape; later runs are hollow", () => {
+    const svg = render("tradeoff", both);
+    const shapes = new Map<string, string>();
+    for (const g of svg.split('<g class="mark point"').slice(1)) {
+      const strategy = g.match(/data-strategy="([^"]+)"/)![1];
+      const run = g.match(/data-run="(\d)"/)![1];
+      const d = g.match(/ d="([^"]+)"/)![1];
+      if (run === "0") shapes.set(strategy, d);
+      else {
+        expect(d).toBe(shapes.get(strategy));
+        expect(g).toMatch(/fill="#fff"/);
+      }
+    }
+    expect(new Set(shapes.values()).size).toBe(a.strategies.length);
+  });
+
+  it("bars: a zero is marked, a missing value is not, names are written once", () => {
+    const run = withSummary(a, {
+      tree: { stallsPerMinute: 0, stallRatio: 0 },
+      swarm: { stallsPerMinute: null, stallRatio: null },
+    });
+    const svg = render("stalls", [run]);
+    const treeBars = svg
+      .split('<g class="mark bar" data-strategy="')
+      .slice(1)
+      .filter((g) => g.startsWith("tree"));
+    expect(treeBars).toHaveLength(2);
+    for (const g of treeBars) {
+      expect(g).toContain('class="zero"');
+      expect(g).toContain('class="zero-label"');
+    }
+    expect(svg).not.toMatch(/data-strategy="swarm" data-run="0">\n<rect class="zero"/);
+    expect(svg.match(/class="zero"/g)).toHaveLength(2);
+    // the strategy names appear once under the stack (and once in the legend); swarm, without
+    // any value, is not in the figure
+    for (const s of a.strategies.filter((n) => n !== "swarm")) {
+      expect(svg.match(new RegExp(`>${s}</text>`, "g")), s).toHaveLength(2);
+    }
+    expect(svg).not.toContain(">swarm</text>");
+  });
+
+  it("bars: a panel without any value is left out", () => {
+    const run = withSummary(
+      a,
+      Object.fromEntries(a.strategies.map((s) => [s, { stallRatio: null }])),
+    );
+    const svg = render("stalls", [run]);
+    expect(axisDomains(svg)).toHaveLength(1);
+    expect(svg).not.toContain("stalled time (%)");
+    expect(svg).toContain("stalls (per min)");
+  });
+
+  it("qos-by-class: class names once, under the last panel", () => {
+    const svg = render("qos-by-class", [a]);
+    for (const cls of ["128k", "384k", "1M", "5M"]) {
+      expect(svg.match(new RegExp(`>${cls}</text>`, "g")), cls).toHaveLength(1);
+    }
+  });
+
+  it("other-gauges: a gauge with one value throughout is a sentence, not a 100 % bar", () => {
+    const gauges = [
+      ...a.gauges,
+      ...[1, 2, 3].map((t) => ({
+        strategy: "striped",
+        name: "lonely",
+        timeSeconds: t,
+        peer: 1,
+        value: 7,
+      })),
+    ];
+    const svg = render("other-gauges", [{ ...a, gauges }]);
+    expect(svg).toContain(">lonely (gauge value): always 7 (striped)</text>");
+    expect(svg).toContain("lonely: every observation is 7 (striped 3)");
+  });
+
+  it("time panels: panel names sit above the panels, outside the data area", () => {
+    const svg = render("population", [a]);
+    const labels = [...svg.matchAll(/class="panel-label"[^>]* y="([-\d.]+)"/g)].map((m) =>
+      Number(m[1]),
+    );
+    expect(labels).toHaveLength(4);
+    for (const y of labels) expect(y).toBeLessThan(0);
+  });
+
+  it("lines carry their strategy's marker shape, staggered so coinciding lines all show", () => {
+    const svg = render("population", [a]);
+    const groups = [
+      ...svg.matchAll(/<g class="line-markers" data-strategy="([^"]+)"[^>]*>\n([\s\S]*?)\n<\/g>/g),
+    ];
+    expect(groups.length).toBe(4 * a.strategies.length);
+    const firstX = new Map<string, number>();
+    for (const [, strategy, body] of groups) {
+      const xs = [...body.matchAll(/translate\(([-\d.]+),/g)].map((m) => Number(m[1]));
+      expect(xs.length).toBeGreaterThan(2);
+      if (!firstX.has(strategy)) firstX.set(strategy, xs[0]);
+    }
+    // the same line drawn by every strategy (online count) still shows each one's markers
+    expect(new Set(firstX.values()).size).toBe(a.strategies.length);
+  });
+
+  it.each(FIGURES.map((f) => [f.name, f] as const))(
+    "%s: every mark colour has 3:1 contrast on white, and nothing is drawn faint",
+    async (_, spec) => {
+      const { contrastRatio } = await import("../../analysis/colors.ts");
+      for (const runs of [[a], both]) {
+        const svg = spec.render(runs);
+        const colors = new Set(
+          [...svg.matchAll(/(?:fill|stroke)="(#[0-9a-f]{6})"/g)].map((m) => m[1]),
+        );
+        for (const c of colors) {
+          if (c === "#ffffff" || c === "#e6e6e6") continue; // background, halo, grid lines
+          expect(contrastRatio(c, "#ffffff"), c).toBeGreaterThanOrEqual(3);
+        }
+        // a see-through fill is only allowed with a full-strength outline (later runs' bars)
+        for (const m of svg.matchAll(/<[a-z]+ [^>]*fill-opacity="([\d.]+)"[^>]*>/g)) {
+          if (Number(m[1]) === 0 || Number(m[1]) === 1) continue;
+          expect(m[0]).toMatch(/stroke="#[0-9a-f]{6}"/);
+          expect(m[0]).not.toMatch(/stroke-opacity/);
+        }
+      }
+    },
+  );
 });

@@ -57,3 +57,30 @@ describe("report.html", () => {
     expect(renderReport([a], renderFigures([a]))).toBe(html);
   });
 });
+
+describe("report.html summary table with the shares that count every session", () => {
+  it("shows neverStartedShare and playingShare next to startup latency when the summary has them", () => {
+    const withShares: Results = {
+      ...a,
+      summary: Object.fromEntries(
+        Object.entries(a.summary).map(([name, s]) => [
+          name,
+          { ...s, metrics: { ...s.metrics, neverStartedShare: 0.25, playingShare: 0.5 } },
+        ]),
+      ),
+    };
+    const page = renderReport([withShares], renderFigures([withShares]));
+    const headline = page.slice(page.indexOf('<table class="summary">'), page.indexOf("</table>"));
+    const rows = [...headline.matchAll(/<td class="metric"[^>]*>([^<]+)<\/td>/g)].map((m) => m[1]);
+    expect(rows.slice(1, 6)).toEqual([
+      "peer sessions",
+      "never started (share of sessions)",
+      "startup latency p50 (s)",
+      "startup latency p95 (s)",
+      "playing (share of online time)",
+    ]);
+    expect(headline).toContain('<td class="num" data-strategy="tree" data-run="0">0.25</td>');
+    // without them (older results) the rows are simply absent
+    expect(html).not.toContain("never started (share of sessions)");
+  });
+});
