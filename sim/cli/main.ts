@@ -12,6 +12,7 @@ import { loadScenario, parseOverride } from "../scenario/load.ts";
 import { ScenarioError } from "../scenario/reader.ts";
 import { STRATEGIES } from "../strategies/index.ts";
 import { RUN_POOL_OPTIONS, runOnPool, runTables } from "./commands/runOnPool.ts";
+import { sweepCommands } from "./commands/sweep.ts";
 import { UsageError } from "./usageError.ts";
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -218,6 +219,9 @@ export async function main(argv: string[]): Promise<number> {
       throw error ?? new UsageError(message);
     })
     .help();
+  sweepCommands(parser, (code) => {
+    exitCode = code;
+  });
   try {
     await parser.parseAsync();
   } catch (error) {

@@ -49,24 +49,43 @@ function groups(fields: readonly string[], rows: readonly RunRow[]): RunRow[][] 
   return [...byKey.values()];
 }
 
+/** The replications of one grid point and strategy, summarized per metric. */
+export interface PointStatistics {
+  point: Record<string, string>;
+  strategy: string;
+  replications: number;
+  /** Metric -> interval over the replications. */
+  intervals: Record<string, Interval>;
+}
+
+/** Means and 95% half-widths per grid point and strategy, in first-seen order of `rows`. */
+export function pointStatistics(
+  fields: readonly string[],
+  rows: readonly RunRow[],
+): PointStatistics[] {
+  const metrics = metricNames(rows.map((r) => r.metrics));
+  return groups(fields, rows).map((group) => ({
+    point: group[0].point,
+    strategy: group[0].strategy,
+    replications: group.length,
+    intervals: Object.fromEntries(
+      metrics.map((m) => [m, interval95(group.map((r) => r.metrics[m] ?? null))]),
+    ),
+  }));
+}
+
 /**
  * points.csv: one row per grid point and strategy, with `replications` and, per metric,
  * `<metric>_mean` and `<metric>_halfWidth95` (95% Student t over the replications).
  */
 export function pointsCsv(fields: readonly string[], rows: readonly RunRow[]): string {
   const metrics = metricNames(rows.map((r) => r.metrics));
-  const out = groups(fields, rows).map((group) => {
-    const first = group[0];
-    const intervals: Interval[] = metrics.map((m) =>
-      interval95(group.map((r) => r.metrics[m] ?? null)),
-    );
-    return [
-      ...fields.map((f) => first.point[f] ?? ""),
-      first.strategy,
-      group.length,
-      ...intervals.flatMap((i) => [cell(i.mean), cell(i.halfWidth95)]),
-    ];
-  });
+  const out = pointStatistics(fields, rows).map((p) => [
+    ...fields.map((f) => p.point[f] ?? ""),
+    p.strategy,
+    p.replications,
+    ...metrics.flatMap((m) => [cell(p.intervals[m].mean), cell(p.intervals[m].halfWidth95)]),
+  ]);
   return stringify(out, {
     header: true,
     columns: [
