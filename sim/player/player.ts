@@ -96,6 +96,7 @@ export class Players {
   private readonly giveUpMicros: number;
   private readonly slot: Int32Array;
   private rings: Uint8Array;
+  private endChunk = Number.POSITIVE_INFINITY;
   private freeSlots: number[] = [];
   private slotCount = 0;
 
@@ -203,6 +204,45 @@ export class Players {
   /** The next chunk the player will play (or is waiting for); -1 before a start is known. */
   position(peer: number): number {
     return this.pos[peer];
+  }
+
+  /**
+   * On-demand mode: the first chunk past the end of the video. A player that reaches it has
+   * watched to the end and stays in the playing state with nothing more due until it leaves.
+   * Live runs never set it.
+   */
+  setEndChunk(chunk: number): void {
+    this.endChunk = chunk;
+  }
+
+  /**
+   * On-demand mode: the viewer jumps to `chunk`. What it played so far is counted, its buffer
+   * is emptied, and it starts again from the new position (the Starting state, as at joining:
+   * the startup buffer must fill before playback resumes).
+   */
+  seek(peer: number, chunk: number): void {
+    if (!this.isOnline(peer)) return;
+    this.settle(peer);
+    const s = this.slot[peer];
+    this.rings.fill(0, s * this.windowChunks, (s + 1) * this.windowChunks);
+    this.newest[peer] = -1;
+    this.pos[peer] = chunk;
+    this.skipUntil[peer] = -1;
+    this.version[peer]++;
+    this.state[peer] = PlayerState.Starting;
+    this.probe.emitPlayerState(peer, this.sim.nowMicros, PlayerState.Starting, 0);
+    this.armGiveUp(peer);
+  }
+
+  /**
+   * The chunk playing now (or waited for): unlike {@link position}, which a steadily fed player
+   * only moves at its next deadline check, this follows the playout clock.
+   */
+  playoutChunk(peer: number): number {
+    const pos = this.pos[peer];
+    if (this.state[peer] !== PlayerState.Playing) return pos;
+    const elapsed = Math.floor((this.sim.nowMicros - this.anchor[peer]) / this.chunkMicros);
+    return Math.min(pos + Math.max(0, elapsed), this.firstMissing(peer, pos));
   }
 
   /** The player's state: a {@link PlayerState} value, or 0 before the peer joined. */
@@ -425,6 +465,8 @@ export class Players {
   /** Playback reached chunk pos at its deadline (`anchor` = now): play, jump, skip or stall. */
   private afterDeadline(peer: number): void {
     const now = this.sim.nowMicros;
+    // Watched to the end of a stored video: nothing more is due.
+    if (this.pos[peer] >= this.endChunk) return;
     if (this.has(peer, this.pos[peer])) {
       this.scheduleCheck(peer);
       return;

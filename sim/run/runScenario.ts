@@ -18,6 +18,7 @@ export function scenarioWorkload(scenario: Scenario): Workload {
       churn: scenario.churn,
       classes: scenario.peers.classes,
       latency: scenario.peers.latency,
+      ...(scenario.onDemand ? { onDemand: scenario.onDemand } : {}),
     },
     scenario.source.uploadBitsPerSecond,
     scenario.source.downloadBitsPerSecond,

@@ -5,6 +5,9 @@ import { PlayerState, Probe, type RunListener } from "../metrics/probe.ts";
 import { QosCollector } from "../metrics/qos.ts";
 import { type StrategySummary, summarize } from "../metrics/summary.ts";
 import { Transport } from "../network/transport.ts";
+import { onDemandRun } from "../ondemand/onDemandRun.ts";
+import { SeekDriver } from "../ondemand/seekDriver.ts";
+import { SeekMetrics } from "../ondemand/seekMetrics.ts";
 import { Players } from "../player/player.ts";
 import type { Scenario, StrategyEntry } from "../scenario/scenario.ts";
 import { secondsToMicros } from "../scenario/units.ts";
@@ -87,11 +90,15 @@ export function runStrategy(
   const definition = STRATEGIES.get(entry.type);
   if (!definition) throw new Error(`unknown strategy type '${entry.type}'`);
   const stream = streamInfo(scenario);
+  const onDemand = scenario.onDemand ? onDemandRun(scenario, workload) : undefined;
+  if (onDemand) stream.chunkCount = onDemand.videoChunks;
   const nodes = workload.size + 1;
   const sim = new Simulator();
   const probe = new Probe();
   const qos = new QosCollector(nodes);
   probe.add(qos);
+  const seekMetrics = onDemand ? new SeekMetrics(nodes) : undefined;
+  if (seekMetrics) probe.add(seekMetrics);
   const gauges: GaugeRow[] = [];
   probe.add({
     onGauge(name, peer, timeMicros, value) {
@@ -123,7 +130,7 @@ export function runStrategy(
     scenario.player,
     stream.chunkMicros,
     nodes,
-    2 * memoryChunks + 64,
+    2 * (memoryChunks + (onDemand?.prefetchChunks ?? 0)) + 64,
   );
   // Each strategy draws from its own stream, so workloads match across strategies.
   const streams = new RandomStreams(scenario.seed);
@@ -137,9 +144,16 @@ export function runStrategy(
     workload,
     detectionDelayMicros: secondsToMicros(scenario.churn.detectionDelaySeconds),
     nodes,
+    ...(onDemand ? { onDemand } : {}),
   };
   hooks.onContext?.(context);
-  const strategy = definition.create(context, entry.options);
+  const create = onDemand ? definition.createOnDemand : definition.create;
+  if (!create) throw new Error(`${entry.type} does not support stream.mode: on-demand`);
+  const strategy = create(context, entry.options);
+  if (onDemand) players.setEndChunk(onDemand.videoChunks);
+  const seeks = onDemand
+    ? new SeekDriver(sim, players, strategy, workload, onDemand, stream.chunkMicros)
+    : undefined;
   const cdn = cdnOptions
     ? new CdnAssist({ sim, transport, players, probe, stream, firstEdge: nodes }, cdnOptions, nodes)
     : undefined;
@@ -159,6 +173,7 @@ export function runStrategy(
     players.join(peer);
     strategy.join(peer);
     cdn?.join(peer);
+    seeks?.join(peer);
     const leave = workload.leaveMicros[peer - 1];
     if (leave <= end) sim.at(leave, leaveKind, peer);
     nextSession++;
@@ -203,7 +218,7 @@ export function runStrategy(
     transport,
     endMicros: end,
     events: sim.eventsProcessed,
-    extra: { ...strategy.summary?.(), ...cdn?.summary() },
+    extra: { ...strategy.summary?.(), ...cdn?.summary(), ...seekMetrics?.summary(end) },
     chunkMicros: stream.chunkMicros,
     startupChunks: players.startupChunks,
   });

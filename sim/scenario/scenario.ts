@@ -3,6 +3,14 @@ import { MAX_REPLICATIONS } from "../experiments/limits.ts";
 import { type LatencyOptions, resolveLatency } from "../network/latency.ts";
 import { type PeerClass, resolvePeerClasses } from "../network/peerClasses.ts";
 import { resolveTransportOptions, type TransportOptions } from "../network/transport.ts";
+import {
+  type OnDemandOptions,
+  type PlayerOnDemandOptions,
+  resolveCacheSeconds,
+  resolvePlayerOnDemand,
+  STREAM_MODES,
+  type StreamMode,
+} from "../ondemand/options.ts";
 import { type PlayerOptions, resolvePlayerOptions } from "../player/player.ts";
 import { STRATEGIES } from "../strategies/index.ts";
 import { type ChurnOptions, resolveChurn } from "../workload/churn.ts";
@@ -14,6 +22,8 @@ export interface StreamOptions {
   bitrateBitsPerSecond: number;
   /** Chunk duration, seconds. Default 1 s. */
   chunkSeconds: number;
+  /** `live` (default) or `on-demand` (a stored video; see {@link Scenario.onDemand}). */
+  mode: StreamMode;
 }
 
 /** One strategy of the scenario's `strategies:` list. */
@@ -46,6 +56,8 @@ export interface Scenario {
   churn: ChurnOptions;
   player: PlayerOptions;
   network: TransportOptions;
+  /** On-demand mode's video length, start positions, seeks and caches; absent when live. */
+  onDemand?: OnDemandOptions;
   /** CDN edge servers any strategy falls back on; absent when the scenario has no `cdn:`. */
   cdn?: CdnOptions;
   /** Metrics sampling interval for timeseries.csv, seconds. Default 10 s. */
@@ -63,11 +75,21 @@ export function resolveScenario(reader: OptionReader, defaultName: string): Scen
   }
   const seed = reader.integer("seed", 1, { min: 0, max: 2 ** 32 - 1 });
   const durationSeconds = reader.durationSeconds("duration", 600, { above: 0, max: 30 * 86400 });
+  let lengthSeconds = 0;
   const stream = reader.object("stream", (r) => {
     const options: StreamOptions = {
       bitrateBitsPerSecond: r.bitsPerSecond("bitrate", 500e3, { above: 0 }),
       chunkSeconds: r.durationSeconds("chunkDuration", 1, { min: 0.001, max: 600 }),
+      mode: r.choice("mode", STREAM_MODES, "live"),
     };
+    if (options.mode === "on-demand") {
+      lengthSeconds = r.durationSeconds("length", undefined, {
+        min: options.chunkSeconds,
+        max: 86400,
+      });
+    } else if (r.has("length")) {
+      throw r.error("length", "applies only with mode: on-demand");
+    }
     return options;
   });
   if (durationSeconds < stream.chunkSeconds) {
@@ -80,14 +102,25 @@ export function resolveScenario(reader: OptionReader, defaultName: string): Scen
       downloadBitsPerSecond: r.bitsPerSecond("download", uploadBitsPerSecond, { above: 0 }),
     };
   });
-  const peers = reader.object("peers", (r) => ({
-    classes: resolvePeerClasses(r),
-    latency: r.object("latency", resolveLatency),
-  }));
+  let cacheSeconds = Number.POSITIVE_INFINITY;
+  const peers = reader.object("peers", (r) => {
+    cacheSeconds = resolveCacheSeconds(r, stream.mode);
+    return { classes: resolvePeerClasses(r), latency: r.object("latency", resolveLatency) };
+  });
   const churn = reader.object("churn", (r) => resolveChurn(r, durationSeconds));
-  const player = reader.object("player", resolvePlayerOptions);
+  let playerOnDemand: PlayerOnDemandOptions | undefined;
+  const player = reader.object("player", (r) => {
+    playerOnDemand = resolvePlayerOnDemand(r, stream.mode);
+    return resolvePlayerOptions(r);
+  });
+  const onDemand: OnDemandOptions | undefined =
+    stream.mode === "on-demand" && playerOnDemand
+      ? { ...playerOnDemand, lengthSeconds, cacheSeconds }
+      : undefined;
   const network = reader.object("network", resolveTransportOptions);
   const cdn = reader.has("cdn") ? reader.object("cdn", resolveCdnOptions) : undefined;
+  if (cdn && onDemand)
+    throw reader.error("cdn", "is not supported with stream.mode: on-demand yet");
   const metrics = reader.object("metrics", (r) => ({
     intervalSeconds: r.durationSeconds("interval", 10, { above: 0 }),
   }));
@@ -100,6 +133,17 @@ export function resolveScenario(reader: OptionReader, defaultName: string): Scen
     (item, path) => {
       const r = reader.child(item, path);
       const type = r.choice("type", [...STRATEGIES.keys()]);
+      const definition = STRATEGIES.get(type)!;
+      if (onDemand && !definition.createOnDemand) {
+        const able = [...STRATEGIES.values()].filter((d) => d.createOnDemand).map((d) => d.type);
+        throw r.error(
+          "type",
+          `${type} does not support stream.mode: on-demand (on-demand strategies: ${able.join(", ")})`,
+        );
+      }
+      if (!onDemand && definition.onDemandOnly) {
+        throw r.error("type", `${type} works only with stream.mode: on-demand`);
+      }
       const entryName = r.string("name", type);
       if (!/^[A-Za-z0-9._-]+$/.test(entryName)) {
         throw r.error("name", "may only contain letters, digits, '.', '_' and '-'");
@@ -129,6 +173,7 @@ export function resolveScenario(reader: OptionReader, defaultName: string): Scen
     player,
     network,
     ...(cdn ? { cdn } : {}),
+    ...(onDemand ? { onDemand } : {}),
     metrics,
     limits,
     strategies,

@@ -1,4 +1,5 @@
 import { Traffic } from "../network/transport.ts";
+import { VodDelivery } from "../ondemand/vodDelivery.ts";
 import { Receive } from "../player/player.ts";
 import type { OptionReader } from "../scenario/reader.ts";
 import { IndexedSet } from "./shared/indexedSet.ts";
@@ -194,6 +195,15 @@ export const clientServer = defineStrategy<ClientServerOptions>({
     delivery: "unicast",
   }),
   create: (context, options) => new ClientServer(context, options),
+  // On demand, every viewer pulls its own position of the video from the server.
+  createOnDemand: (context, options) =>
+    new VodDelivery(context, {
+      policy: "server",
+      controlBytes: options.controlBytes,
+      neighbours: 0,
+      maxChildren: 0,
+      slotUtilization: 1,
+    }),
 });
 
 /**

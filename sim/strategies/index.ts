@@ -3,13 +3,14 @@ import { minuteSwarming } from "./minuteSwarming.ts";
 import { striped } from "./striped.ts";
 import { treeRelay } from "./treeRelay.ts";
 import type { StrategyDefinition } from "./types.ts";
+import { vodMesh } from "./vodMesh.ts";
 
 /**
  * Every strategy type a scenario can name, mapped to its definition (options and factory).
  * Adding a strategy means adding one file and one line here.
  */
 export const STRATEGIES: ReadonlyMap<string, StrategyDefinition<unknown>> = new Map(
-  [clientServer, idealMulticast, treeRelay, striped, minuteSwarming].map((entry) => [
+  [clientServer, idealMulticast, treeRelay, striped, minuteSwarming, vodMesh].map((entry) => [
     entry.type,
     entry,
   ]),

@@ -1,4 +1,5 @@
 import { Traffic } from "../network/transport.ts";
+import { VodDelivery } from "../ondemand/vodDelivery.ts";
 import { Receive } from "../player/player.ts";
 import type { OptionReader } from "../scenario/reader.ts";
 import { liveEdgeChunk, startSourceClock } from "./sourceClock.ts";
@@ -189,4 +190,14 @@ export const treeRelay = defineStrategy<TreeRelayOptions>({
   resolveOptions: resolveTreeRelayOptions,
   memorySeconds: treeMemorySeconds,
   create: (context, options) => new TreeRelay(context, options),
+  // On demand, the tree becomes chaining with patching (P2Cast): a parent serves a child from
+  // its cache, the server patches the rest.
+  createOnDemand: (context, options) =>
+    new VodDelivery(context, {
+      policy: "chain",
+      controlBytes: 100,
+      neighbours: 0,
+      maxChildren: options.maxChildren,
+      slotUtilization: options.slotUtilization,
+    }),
 });

@@ -40,6 +40,20 @@ export interface StrategyContext {
   detectionDelayMicros: number;
   /** Number of node ids (source plus every session). */
   nodes: number;
+  /** On-demand mode's settings for this run; absent in live mode. */
+  onDemand?: OnDemandRun;
+}
+
+/** On-demand mode in engine units (chunks of the stored video, all available from time 0). */
+export interface OnDemandRun {
+  /** Chunks in the video (`stream.length` / chunk duration, rounded up). */
+  videoChunks: number;
+  /** Chunks a peer keeps of what it watched to serve others (its cache). */
+  cacheChunks: number;
+  /** Chunks ahead of its playout point a viewer asks for. */
+  prefetchChunks: number;
+  /** Chunk each workload session starts watching at (session i at index i). */
+  startChunk: Int32Array;
 }
 
 /**
@@ -60,6 +74,8 @@ export interface Strategy {
   summary?(): Record<string, number | Record<string, number | null>>;
   /** Strategy-specific time-series columns, sampled with the metrics interval. */
   sample?(): Record<string, number>;
+  /** On-demand mode: the viewer's player has just jumped to `chunk` (a seek). */
+  seek?(peer: number, chunk: number): void;
 }
 
 /** What of the scenario a strategy's options may be checked against (resolved before them). */
@@ -88,6 +104,13 @@ export interface StrategyDefinition<Options = unknown> {
   memorySeconds?(options: Options): number;
   /** Creates the strategy for one run. */
   create(context: StrategyContext, options: Options): Strategy;
+  /**
+   * Creates the strategy for a run in `stream.mode: on-demand` (`context.onDemand` is set).
+   * Strategies without it are refused at load time in that mode.
+   */
+  createOnDemand?(context: StrategyContext, options: Options): Strategy;
+  /** True for strategies that work only in on-demand mode. */
+  onDemandOnly?: boolean;
 }
 
 /** Narrows a definition's options type away for storage in the registry. */

@@ -2,11 +2,13 @@ import { hashUnit, type RandomStream, RandomStreams } from "../engine/random.ts"
 import type { LatencyOptions } from "../network/latency.ts";
 import { LatencyModel } from "../network/latency.ts";
 import type { PeerClass } from "../network/peerClasses.ts";
+import type { PlayerOnDemandOptions } from "../ondemand/options.ts";
 import { secondsToMicros } from "../scenario/units.ts";
 import { generateArrivals } from "./arrivals.ts";
 import type { ChurnOptions } from "./churn.ts";
 import { applyMassExit } from "./massExit.ts";
 import { sampleSessionSeconds } from "./sessionLength.ts";
+import { drawViewing, MAX_SEEKS, type Viewing } from "./viewing.ts";
 
 /** What the workload generator needs from a scenario. */
 export interface WorkloadInput {
@@ -15,6 +17,8 @@ export interface WorkloadInput {
   churn: ChurnOptions;
   classes: readonly PeerClass[];
   latency: LatencyOptions;
+  /** On-demand mode: what viewers watch (absent when live). */
+  onDemand?: PlayerOnDemandOptions & { lengthSeconds: number };
 }
 
 /**
@@ -47,6 +51,21 @@ export interface Workload {
   readonly classes: readonly PeerClass[];
   /** Latency between nodes. */
   readonly latency: LatencyModel;
+  /** On-demand mode: each session's start position and seeks (absent when live). */
+  readonly viewing?: SessionViewing;
+}
+
+/** Start positions and seeks of every session, flattened (session i's seeks are
+ * `seekFirst[i]` .. `seekFirst[i + 1] - 1`). */
+export interface SessionViewing {
+  /** Start position of each session in the video, seconds. */
+  startSeconds: Float64Array;
+  /** Index of each session's first seek; length sessions + 1. */
+  seekFirst: Int32Array;
+  /** Time of each seek, microseconds after the session's join. */
+  seekAfterMicros: Float64Array;
+  /** Signed jump of each seek, seconds. */
+  seekJumpSeconds: Float64Array;
 }
 
 function pickClass(classes: readonly PeerClass[], random: RandomStream): number {
@@ -69,6 +88,8 @@ interface DrawnSession {
   y: number;
   /** Stable identity: a hash of the arrival process and the session's rank in it. */
   identity: number;
+  /** On-demand mode: start position and seeks. */
+  viewing?: Viewing;
 }
 
 /**
@@ -93,6 +114,10 @@ export function generateWorkload(
     const classDraws = streams.stream(`workload/classes/${index}`);
     const departures = streams.stream(`workload/departures/${index}`);
     const positions = streams.stream(`network/positions/${index}`);
+    // Created only in on-demand mode; new names, so live workloads draw exactly as before.
+    const onDemand = input.onDemand;
+    const startDraws = onDemand ? streams.stream(`workload/startPositions/${index}`) : undefined;
+    const seekDraws = onDemand ? streams.stream(`workload/seeks/${index}`) : undefined;
     for (let rank = 0; rank < arrivals.length; rank++) {
       const arrival = arrivals[rank];
       // Every draw happens for every session, used or not, so that a trace that fixes some
@@ -110,13 +135,23 @@ export function generateWorkload(
           );
         }
       }
+      const leaveSeconds = arrival.leaveSeconds ?? arrival.joinSeconds + sessionSeconds;
+      const viewing =
+        onDemand && startDraws && seekDraws
+          ? drawViewing(
+              onDemand,
+              onDemand.lengthSeconds,
+              Math.min(leaveSeconds, input.durationSeconds) - arrival.joinSeconds,
+              startDraws,
+              seekDraws,
+            )
+          : undefined;
       if (arrival.joinSeconds >= input.durationSeconds) continue;
       const join = secondsToMicros(arrival.joinSeconds);
-      const leaveSeconds = arrival.leaveSeconds ?? arrival.joinSeconds + sessionSeconds;
       // A session lasts at least one microsecond, so that leave always follows join.
       const leave = Math.max(join + 1, secondsToMicros(leaveSeconds));
       const identity = Math.floor(hashUnit(0x5e55, index, rank) * 4294967295) + 1;
-      drawn.push({ join, leave, abrupt, classIndex, x, y, identity });
+      drawn.push({ join, leave, abrupt, classIndex, x, y, identity, viewing });
     }
   });
   // A stable sort keeps process order, then generation order, for equal join times.
@@ -162,6 +197,7 @@ export function generateWorkload(
     applyMassExit(exit, sessions, streams.stream(`workload/massExits/${index}`));
   });
   return {
+    ...(input.onDemand ? { viewing: flattenViewing(drawn) } : {}),
     size: n,
     joinMicros,
     leaveMicros,
@@ -172,4 +208,28 @@ export function generateWorkload(
     classes: input.classes,
     latency: new LatencyModel(input.latency, x, y, salt, identity),
   };
+}
+
+/** Flattens the sessions' viewing draws (sessions already in join order). */
+function flattenViewing(drawn: readonly DrawnSession[]): SessionViewing {
+  const n = drawn.length;
+  const startSeconds = new Float64Array(n);
+  const seekFirst = new Int32Array(n + 1);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    seekFirst[i] = total;
+    total += drawn[i].viewing?.seekAfterMicros.length ?? 0;
+    if (total > MAX_SEEKS) throw new Error(`the workload has more than ${MAX_SEEKS} seeks`);
+  }
+  seekFirst[n] = total;
+  const seekAfterMicros = new Float64Array(total);
+  const seekJumpSeconds = new Float64Array(total);
+  for (let i = 0; i < n; i++) {
+    const v = drawn[i].viewing;
+    if (!v) continue;
+    startSeconds[i] = v.startSeconds;
+    seekAfterMicros.set(v.seekAfterMicros, seekFirst[i]);
+    seekJumpSeconds.set(v.seekJumpSeconds, seekFirst[i]);
+  }
+  return { startSeconds, seekFirst, seekAfterMicros, seekJumpSeconds };
 }
