@@ -26,7 +26,7 @@ export const MARKER_RADIUS = 4.5;
 /**
  * Positions of markers so that none covers another: points closer than a marker's width are
  * grouped, and each group's members are spread on a small ring around the group's centre (in
- * the given order, starting at the top). Returns one position per input point and, per point,
+ * the given order, starting on the left). Returns one position per input point and, per point,
  * the size of its group (1 when it was not moved).
  */
 export function spreadCoincident(
@@ -54,8 +54,9 @@ export function spreadCoincident(
     const cy = list.reduce((sum, i) => sum + points[i].y, 0) / list.length;
     // Neighbours on the ring are a marker's width plus a pixel apart.
     const radius = (MARKER_RADIUS + 0.5) / Math.sin(Math.PI / list.length);
+    // Starting on the left: a pair sits side by side, at the height of their value.
     list.forEach((i, k) => {
-      const angle = -Math.PI / 2 + (2 * Math.PI * k) / list.length;
+      const angle = Math.PI + (2 * Math.PI * k) / list.length;
       out[i] = {
         x: cx + radius * Math.cos(angle),
         y: cy + radius * Math.sin(angle),

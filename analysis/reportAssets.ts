@@ -27,7 +27,7 @@ td.metric { white-space: nowrap; }
 .table-wrap { overflow-x: auto; }
 details { margin-top: 8px; }
 summary { cursor: pointer; color: #36c; }
-.figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(420px, 1fr)); gap: 16px; }
+.figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(420px, 100%), 1fr)); gap: 16px; }
 figure { margin: 0; background: #fff; border: 1px solid #ddd; border-radius: 4px; padding: 8px; }
 figure svg { width: 100%; height: auto; display: block; }
 figcaption { font-size: 12.5px; color: #444; margin-top: 6px; }
@@ -40,7 +40,28 @@ figcaption a { color: #36c; }
 [data-tip] { cursor: default; }
 svg .mark.line:hover, svg .hover:hover { stroke-width: 2.5; }
 svg .hover:hover { fill-opacity: 1; }
-footer { max-width: 1180px; margin: 24px auto; padding: 0 20px; color: #777; font-size: 12px; }
+footer { max-width: 1180px; margin: 24px auto; padding: 0 20px; color: #666; font-size: 12px; }
+code { overflow-wrap: anywhere; }
+/* Narrow windows (a phone, half a laptop screen): less padding, one figure per row. */
+@media (max-width: 700px) {
+  header, nav, main, footer { padding-left: 10px; padding-right: 10px; }
+  h1 { font-size: 19px; }
+  figure { padding: 6px; }
+  th, td { padding: 3px 5px; }
+}
+/* Print: no controls or tooltips, two figures side by side, none split across pages. */
+@media print {
+  @page { margin: 14mm; }
+  body { background: #fff; font-size: 10pt; }
+  nav.controls, #tooltip, footer, figcaption a { display: none !important; }
+  header, main { max-width: none; padding: 0; }
+  h2 { break-after: avoid; page-break-after: avoid; }
+  table { font-size: 8.5pt; }
+  .table-wrap { overflow: visible; }
+  .figures { display: block; }
+  figure { display: inline-block; width: 49%; vertical-align: top; margin: 0 0 10pt; border: none; padding: 0; break-inside: avoid; page-break-inside: avoid; }
+  figcaption { font-size: 8pt; }
+}
 `;
 
 export const REPORT_SCRIPT = `

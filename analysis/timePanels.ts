@@ -207,6 +207,11 @@ export function timePanels(
                 y: -PANEL_LABEL_GAP,
                 "font-size": FONT.note,
                 fill: INK,
+                // A white edge where a shared event's dashed line crosses the name.
+                stroke: "#ffffff",
+                "stroke-width": 3,
+                "stroke-linejoin": "round",
+                "paint-order": "stroke",
               },
               txt(fitText(spec.label, FONT.note, width)),
             )

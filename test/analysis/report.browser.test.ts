@@ -1,4 +1,5 @@
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { type Browser, chromium, type Page } from "playwright-core";
@@ -34,8 +35,8 @@ it.runIf(mustRun)("CI has Chromium for the browser test", () => {
 });
 
 /** A page with every console error, page error and non-file request recorded. */
-async function open(browser: Browser, reportPath: string) {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+async function open(browser: Browser, reportPath: string, width = 1280) {
+  const page = await browser.newPage({ viewport: { width, height: 900 } });
   const problems: string[] = [];
   page.on("console", (m) => {
     if (m.type() === "error" || m.type() === "warning")
@@ -67,6 +68,73 @@ function visibleMarks(page: Page, selector = ".mark"): Promise<Record<string, nu
   }, selector);
 }
 
+/**
+ * Pairs of text labels that overlap inside one figure. Each text's box (getBBox, in its own
+ * coordinates) is mapped through its screen transform, so turned labels are compared as the
+ * turned rectangles they are (separating-axis test on the two quadrilaterals), shrunk by half a
+ * pixel so that merely touching boxes do not count.
+ */
+function overlappingLabels(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    type Pt = { x: number; y: number };
+    const quad = (t: SVGTextElement): Pt[] => {
+      const b = t.getBBox();
+      const m = t.getScreenCTM()!;
+      const inset = 0.5;
+      const corners = [
+        [b.x + inset, b.y + inset],
+        [b.x + b.width - inset, b.y + inset],
+        [b.x + b.width - inset, b.y + b.height - inset],
+        [b.x + inset, b.y + b.height - inset],
+      ];
+      return corners.map(([x, y]) => ({ x: m.a * x + m.c * y + m.e, y: m.b * x + m.d * y + m.f }));
+    };
+    const separated = (p: Pt[], q: Pt[]) => {
+      for (const poly of [p, q]) {
+        for (let i = 0; i < poly.length; i++) {
+          const a = poly[i];
+          const b = poly[(i + 1) % poly.length];
+          const nx = b.y - a.y;
+          const ny = a.x - b.x;
+          const project = (r: Pt[]) => r.map((v) => v.x * nx + v.y * ny);
+          const pp = project(p);
+          const qq = project(q);
+          if (Math.max(...pp) <= Math.min(...qq) || Math.max(...qq) <= Math.min(...pp)) return true;
+        }
+      }
+      return false;
+    };
+    const problems: string[] = [];
+    for (const figure of Array.from(document.querySelectorAll("main figure"))) {
+      const name = figure.getAttribute("data-figure");
+      const texts = Array.from(figure.querySelectorAll("svg text")).filter(
+        (t): t is SVGTextElement =>
+          (t.textContent ?? "").trim() !== "" &&
+          (t as SVGGraphicsElement).getClientRects().length > 0,
+      );
+      const quads = texts.map(quad);
+      for (let i = 0; i < texts.length; i++) {
+        for (let j = 0; j < i; j++) {
+          if (!separated(quads[i], quads[j])) {
+            problems.push(`${name}: "${texts[j].textContent}" overlaps "${texts[i].textContent}"`);
+          }
+        }
+      }
+    }
+    return problems;
+  });
+}
+
+/** How far the page is wider than the window, px (0 when nothing overflows sideways). */
+function horizontalOverflow(page: Page): Promise<number> {
+  return page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  );
+}
+
+/** Where the screenshots of the reader's test go (look at them after a change). */
+const SHOTS = join(tmpdir(), "peercast-report-screenshots");
+
 /** Share of pixels that differ from the page background, and the number of distinct colours. */
 function inkStats(png: Buffer): { ink: number; colors: number } {
   const image = PNG.sync.read(png);
@@ -86,6 +154,7 @@ describe.skipIf(!available && !mustRun)("report.html in headless Chromium", () =
   let browser: Browser;
   let single: string;
   let compared: string;
+  let crowded: string;
 
   beforeAll(async () => {
     if (!available) {
@@ -98,6 +167,24 @@ describe.skipIf(!available && !mustRun)("report.html in headless Chromium", () =
     await writePlots(a);
     single = join(a, "report.html");
     compared = (await compareRuns([a, b], join(a, "..", "compare"))).reportPath;
+    // The crowded case of a real run: strategies at the same point of the trade-off, a zero
+    // and several near-identical values.
+    const c = copyFixture(RUN_A, "crowded");
+    const summaryFile = join(c, "summary.json");
+    const summary = JSON.parse(readFileSync(summaryFile, "utf8"));
+    Object.assign(summary.strategies.tree, { continuityIndex: 0.97, overheadRatio: 0 });
+    Object.assign(summary.strategies.striped, { continuityIndex: 0.97, overheadRatio: 0 });
+    Object.assign(summary.strategies.swarm, { continuityIndex: 0.985, overheadRatio: 0.02 });
+    Object.assign(summary.strategies["client-server"], {
+      continuityIndex: 1,
+      overheadRatio: 0,
+      stallsPerMinute: 0,
+      stallRatio: 0,
+    });
+    writeFileSync(summaryFile, JSON.stringify(summary));
+    await writePlots(c);
+    crowded = join(c, "report.html");
+    mkdirSync(SHOTS, { recursive: true });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
@@ -191,6 +278,57 @@ describe.skipIf(!available && !mustRun)("report.html in headless Chromium", () =
       expect(shot.ink, name).toBeGreaterThan(0.04);
       expect(shot.colors, name).toBeGreaterThan(10);
     }
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("the label-overlap check finds overlaps and passes turned labels that only share a box", async () => {
+    const page = await browser.newPage({ viewport: { width: 400, height: 300 } });
+    await page.setContent(`<main><figure data-figure="probe"><svg width="300" height="200">
+      <text x="10" y="20" font-size="10">first label</text>
+      <text x="40" y="22" font-size="10">second label</text>
+      <g transform="translate(100,120)"><text transform="rotate(-35)" text-anchor="end" font-size="9">turned one</text></g>
+      <g transform="translate(118,120)"><text transform="rotate(-35)" text-anchor="end" font-size="9">turned two</text></g>
+    </svg></figure></main>`);
+    expect(await overlappingLabels(page)).toEqual(['probe: "first label" overlaps "second label"']);
+    await page.close();
+  });
+
+  it.each([600, 1280])(
+    "reads at %i px: no sideways scrolling, no two labels of a figure overlap (screenshots taken)",
+    async (width) => {
+      for (const [name, report] of [
+        ["single", single],
+        ["compare", compared],
+        ["crowded", crowded],
+      ] as const) {
+        const { page, problems } = await open(browser, report, width);
+        expect(await horizontalOverflow(page), `${name} at ${width} px`).toBeLessThanOrEqual(0);
+        expect(await overlappingLabels(page), `${name} at ${width} px`).toEqual([]);
+        // figures fill the column: no figure is cut off or wider than the window
+        const boxes = await page.$$eval("main figure", (figures) =>
+          figures.map((f) => f.getBoundingClientRect().right),
+        );
+        for (const right of boxes) expect(right).toBeLessThanOrEqual(width);
+        await page.screenshot({ path: join(SHOTS, `${name}-${width}.png`), fullPage: true });
+        expect(problems).toEqual([]);
+        await page.close();
+      }
+    },
+  );
+
+  it("prints cleanly: controls hidden, no figure split across pages", async () => {
+    const { page, problems } = await open(browser, single);
+    await page.emulateMedia({ media: "print" });
+    expect(await page.locator("nav.controls").isVisible()).toBe(false);
+    const figureRule = await page.$eval("main figure", (f) => {
+      const style = getComputedStyle(f);
+      return style.breakInside;
+    });
+    expect(figureRule).toBe("avoid");
+    const pdf = await page.pdf({ format: "A4", printBackground: false });
+    expect(pdf.subarray(0, 5).toString("latin1")).toBe("%PDF-");
+    writeFileSync(join(SHOTS, "single-print.pdf"), pdf);
     expect(problems).toEqual([]);
     await page.close();
   });
