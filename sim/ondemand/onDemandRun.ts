@@ -15,9 +15,10 @@ export function onDemandRun(scenario: Scenario, workload: Workload): OnDemandRun
   }
   return {
     videoChunks,
-    cacheChunks: Number.isFinite(options.cacheSeconds)
-      ? Math.max(1, Math.ceil(options.cacheSeconds / chunkSeconds - 1e-9))
-      : videoChunks,
+    cacheChunks:
+      options.cacheSeconds === "all"
+        ? videoChunks
+        : Math.max(1, Math.ceil(options.cacheSeconds / chunkSeconds - 1e-9)),
     prefetchChunks: Math.max(1, Math.ceil(options.prefetchSeconds / chunkSeconds - 1e-9)),
     startChunk,
   };

@@ -41,10 +41,10 @@ export interface OnDemandOptions extends PlayerOnDemandOptions {
   /** The video's duration (`stream.length`), seconds. */
   lengthSeconds: number;
   /**
-   * What a peer keeps of what it watched, to serve others (`peers.cache`), seconds of video;
-   * Infinity for `all`. Default all.
+   * What a peer keeps of what it watched, to serve others (`peers.cache`): seconds of video,
+   * or `all` (the default). A string rather than Infinity, so manifest.json can say it.
    */
-  cacheSeconds: number;
+  cacheSeconds: number | "all";
 }
 
 /** Default seeking: none. */
@@ -81,9 +81,9 @@ export function resolvePlayerOnDemand(
 }
 
 /** Resolves `peers.cache`: a duration or `all` (default). */
-export function resolveCacheSeconds(reader: OptionReader, mode: StreamMode): number {
-  if (!reader.has("cache")) return Number.POSITIVE_INFINITY;
+export function resolveCacheSeconds(reader: OptionReader, mode: StreamMode): number | "all" {
+  if (!reader.has("cache")) return "all";
   if (mode === "live") throw reader.error("cache", "applies only with stream.mode: on-demand");
-  if (reader.raw("cache") === "all") return Number.POSITIVE_INFINITY;
+  if (reader.raw("cache") === "all") return "all";
   return reader.durationSeconds("cache", undefined, { above: 0 });
 }

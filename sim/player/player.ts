@@ -241,8 +241,12 @@ export class Players {
   playoutChunk(peer: number): number {
     const pos = this.pos[peer];
     if (this.state[peer] !== PlayerState.Playing) return pos;
-    const elapsed = Math.floor((this.sim.nowMicros - this.anchor[peer]) / this.chunkMicros);
-    return Math.min(pos + Math.max(0, elapsed), this.firstMissing(peer, pos));
+    // Chunk pos starts playing at anchor; before that (after a settle or a resume moved anchor
+    // ahead) the chunk before it is the one playing.
+    const elapsed = this.sim.nowMicros - this.anchor[peer];
+    if (elapsed < 0) return pos - 1;
+    const due = pos + Math.floor(elapsed / this.chunkMicros);
+    return Math.min(due, this.firstMissing(peer, pos));
   }
 
   /** The player's state: a {@link PlayerState} value, or 0 before the peer joined. */

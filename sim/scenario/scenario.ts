@@ -102,7 +102,7 @@ export function resolveScenario(reader: OptionReader, defaultName: string): Scen
       downloadBitsPerSecond: r.bitsPerSecond("download", uploadBitsPerSecond, { above: 0 }),
     };
   });
-  let cacheSeconds = Number.POSITIVE_INFINITY;
+  let cacheSeconds: number | "all" = "all";
   const peers = reader.object("peers", (r) => {
     cacheSeconds = resolveCacheSeconds(r, stream.mode);
     return { classes: resolvePeerClasses(r), latency: r.object("latency", resolveLatency) };

@@ -224,3 +224,43 @@ describe("Players giving up on a missing chunk", () => {
     expect(h.qos.missed[1]).toBe(0);
   });
 });
+
+describe("Players on demand", () => {
+  it("playoutChunk follows the playout clock between deadline checks", () => {
+    const h = harness();
+    h.join(0);
+    // Chunks 0..9 all held at 0.5 s: playback starts then; chunk c plays from 0.5 + c s.
+    for (let c = 0; c < 10; c++) h.at(SECOND / 2, c);
+    const seen: number[] = [];
+    const probe = h.sim.register("test/probe", () => {
+      seen.push(h.players.playoutChunk(1));
+    });
+    for (const t of [0.4, 0.6, 1.4, 1.6, 4.7]) h.sim.at(t * SECOND, probe);
+    h.run(5 * SECOND);
+    // Before any chunk the player has no position (-1).
+    expect(seen).toEqual([-1, 0, 0, 1, 4]);
+  });
+
+  it("a seek counts what was played, empties the buffer and starts over at the new position", () => {
+    const h = harness();
+    h.join(0);
+    for (let c = 0; c < 10; c++) h.at(SECOND / 2, c);
+    const seek = h.sim.register("test/seek", () => h.players.seek(1, 100));
+    h.sim.at(3.5 * SECOND, seek);
+    // Chunks 100 and 101 arrive at 4 s and 4.2 s: playback resumes at 4.2 s.
+    h.at(4 * SECOND, 100);
+    h.at(4.2 * SECOND, 101);
+    h.run(4.5 * SECOND);
+    // Before the seek, chunks 0, 1, 2 reached their deadlines (0.5, 1.5, 2.5 s); chunk 3 (due
+    // at 3.5 s, the seek's instant) too: the seek settles it first.
+    expect(h.qos.onTime[1]).toBe(5);
+    expect(h.states.map(([t, s]) => [t / SECOND, s])).toEqual([
+      [0, PlayerState.Starting],
+      [0.5, PlayerState.Playing],
+      [3.5, PlayerState.Starting],
+      [4.2, PlayerState.Playing],
+    ]);
+    expect(h.players.has(1, 5)).toBe(false);
+    expect(h.players.playoutChunk(1)).toBe(100);
+  });
+});
