@@ -29,6 +29,14 @@ const KNOWN: Record<string, { label: string; observations: string }> = {
     label: "stripes lost per descendant (stripes)",
     observations: "observations",
   },
+  meshPartners: {
+    label: "mean partners per session (peers)",
+    observations: "sessions",
+  },
+  bufferMapFill: {
+    label: "mean buffer-map fill per session (share of window)",
+    observations: "sessions",
+  },
 };
 
 /** Gauges without a dedicated figure, in first-seen order. */

@@ -8,6 +8,8 @@ const KNOWN: Record<string, { label: string; unit: string }> = {
   stripesHeldMean: { label: "mean stripes held per peer (count)", unit: "stripes" },
   stripesHeld: { label: "mean stripes held per peer (count)", unit: "stripes" },
   swarmSize: { label: "swarm size (peers)", unit: "peers" },
+  meanPartners: { label: "mean partners per peer (peers)", unit: "peers" },
+  meanBufferMapFill: { label: "mean buffer-map fill (share of window)", unit: "" },
 };
 
 /** Strategy-specific time-series columns that have at least one value in any run. */

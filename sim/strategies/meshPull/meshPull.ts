@@ -1,0 +1,546 @@
+import { OverlayEvent } from "../../metrics/probe.ts";
+import { Traffic } from "../../network/transport.ts";
+import { Receive } from "../../player/player.ts";
+import { secondsToMicros } from "../../scenario/units.ts";
+import { IndexedSet } from "../shared/indexedSet.ts";
+import { defineStrategy, type Strategy, type StrategyContext } from "../types.ts";
+import { BufferRing } from "./bufferRing.ts";
+import { type MeshPullOptions, resolveMeshPullOptions } from "./options.ts";
+import { PartnerTable } from "./partners.ts";
+import { PullScheduler } from "./scheduler.ts";
+
+export type { MeshPullOptions } from "./options.ts";
+
+/**
+ * The second payload word of a refusal: this when the supplier does not hold the chunk, else
+ * the microseconds until its uplink would accept a request again (it is busy).
+ */
+const NOT_HELD = -1;
+/** Lowest throughput estimate a partner keeps after penalties, bits/s. */
+const MIN_RATE_BITS_PER_SECOND = 1000;
+
+/**
+ * Mesh pull (CoolStreaming/DONet, Zhang et al., INFOCOM 2005): peers form a random mesh of
+ * partners and pull chunks from them according to buffer maps.
+ *
+ * Membership: a tracker beside the source (node 0) knows which peers are online (an exact view;
+ * SCAMP's gossiped partial views would give each peer a similar uniform sample). A peer that has
+ * fewer than `partners` partners asks it for `candidates` peers drawn uniformly among those
+ * online (the source first while it has room), and asks as many as it lacks to become partners;
+ * a peer accepts while it holds fewer than `maxPartners`. Partnership is symmetric. A peer still
+ * short `retry` after a query asks again.
+ *
+ * Buffer maps: every `exchangePeriod` each node sends each partner its buffer map (which of the
+ * last W chunks it holds: a header plus W bits, counted as control bytes) and then schedules its
+ * requests (see {@link PullScheduler}) from the maps that have reached it. Maps are charged on
+ * the sender's uplink like any message, but need no event: the receiver reads the sender's
+ * holdings as they were when the map was taken, once the map's arrival time has passed.
+ *
+ * Transfer: a request (one per chunk, a control message) reaches the supplier, which queues the
+ * chunk on its uplink, or refuses when it no longer holds it or its uplink already holds more
+ * than `requestHorizon` of data (the request would not be served in time). Each requester
+ * measures each partner's throughput from the spacing of the chunks it delivers and keeps that
+ * many seconds' worth outstanding there. A copy that arrives after its request was given up and
+ * asked elsewhere is a duplicate, counted in `overheadRatio`.
+ *
+ * Partner replacement: a departed partner is dropped when its goodbye arrives or, after an
+ * abrupt departure, after the detection delay; every `replaceInterval` a peer with its full set
+ * drops its slowest partner if that partner's throughput is below `slowShare` of the stream
+ * rate. Either way it then seeks a replacement. Partner churn counts partnerships lost, per
+ * peer-hour online.
+ */
+class MeshPull implements Strategy {
+  private readonly c: StrategyContext;
+  private readonly o: MeshPullOptions;
+  private readonly table: PartnerTable;
+  private readonly ring: BufferRing;
+  private readonly scheduler: PullScheduler;
+  private readonly tracker: IndexedSet;
+  private readonly online: Uint8Array;
+  private readonly seeking: Uint8Array;
+  private readonly seekVersion: Uint32Array;
+  private readonly orphaned: Uint8Array;
+  private readonly candidates: Int32Array;
+  /** Cached edge of each edge's partner that points back (checked before use). */
+  private readonly reverse: Int32Array;
+  private readonly joinMicros: Float64Array;
+  private readonly ticks: Uint32Array;
+  private readonly partnerSum: Float64Array;
+  private readonly fillSum: Float64Array;
+  private readonly fillSamples: Uint32Array;
+  private readonly exchangeMicros: number;
+  private readonly retryMicros: number;
+  private readonly ticksPerReplace: number;
+  private readonly bufferMapBytes: number;
+  private readonly chunkBits: number;
+  private readonly horizonMicros: number;
+
+  private onlineMicros = 0;
+  private partnersLost = 0;
+  private partnerDepartures = 0;
+  private slowPartnerDrops = 0;
+  private droppedByPartner = 0;
+  private requestsSent = 0;
+  private requestTimeouts = 0;
+  private refusedNotHeld = 0;
+  private refusedBusy = 0;
+  private duplicateBytes = 0;
+  private bufferMapBytesSent = 0;
+  private trackerQueries = 0;
+
+  private readonly msgQuery: number;
+  private readonly msgReply: number;
+  private readonly msgPartner: number;
+  private readonly msgAccept: number;
+  private readonly msgRefusePartner: number;
+  private readonly msgUnpartner: number;
+  private readonly msgBufferMap: number;
+  private readonly msgRequest: number;
+  private readonly msgRefuse: number;
+  private readonly msgChunk: number;
+  private readonly evTick: number;
+  private readonly evSeekCheck: number;
+  private readonly evDetect: number;
+  private readonly evClose: number;
+
+  constructor(context: StrategyContext, options: MeshPullOptions) {
+    this.c = context;
+    this.o = options;
+    const n = context.nodes;
+    const stream = context.stream;
+    const bitrate = stream.bitrateBitsPerSecond;
+    const sourceAuto = Math.floor(context.transport.uploadBitsPerSecond(0) / bitrate);
+    const sourcePartners =
+      options.sourcePartners > 0 ? options.sourcePartners : Math.max(1, Math.min(4096, sourceAuto));
+    this.table = new PartnerTable(n, options.maxPartners, sourcePartners, bitrate);
+    const windowChunks = Math.max(
+      1,
+      Math.ceil(secondsToMicros(options.windowSeconds) / stream.chunkMicros),
+    );
+    this.ring = new BufferRing(n, windowChunks, stream.chunkMicros, stream.chunkCount);
+    this.chunkBits = stream.chunkBytes * 8;
+    this.horizonMicros = secondsToMicros(options.requestHorizonSeconds);
+    this.scheduler = new PullScheduler(
+      {
+        sendRequest: (peer, supplier, chunk) => this.sendRequest(peer, supplier, chunk),
+        onTimeout: (edge) => this.onTimeout(edge),
+        latencyMicros: (a, b) => context.transport.latencyMicros(a, b),
+      },
+      context.players,
+      this.table,
+      this.ring,
+      options.scheduler === "rarest-first",
+      this.chunkBits,
+      this.horizonMicros,
+    );
+    this.tracker = new IndexedSet(n);
+    this.online = new Uint8Array(n);
+    this.seeking = new Uint8Array(n);
+    this.seekVersion = new Uint32Array(n);
+    this.orphaned = new Uint8Array(n);
+    this.candidates = new Int32Array(n * options.candidates);
+    this.reverse = new Int32Array(this.table.partner.length).fill(-1);
+    this.joinMicros = new Float64Array(n);
+    this.ticks = new Uint32Array(n);
+    this.partnerSum = new Float64Array(n);
+    this.fillSum = new Float64Array(n);
+    this.fillSamples = new Uint32Array(n);
+    this.exchangeMicros = Math.max(1, secondsToMicros(options.exchangeSeconds));
+    this.retryMicros = Math.max(1, secondsToMicros(options.retrySeconds));
+    this.ticksPerReplace =
+      options.replaceSeconds > 0
+        ? Math.max(1, Math.round(options.replaceSeconds / options.exchangeSeconds))
+        : 0;
+    this.bufferMapBytes = options.controlBytes + Math.ceil(this.ring.windowChunks / 8);
+
+    const t = context.transport;
+    const ctl = Traffic.Control;
+    this.msgQuery = t.register("mesh/query", ctl, (from, _to, v) => this.onQuery(from, v));
+    this.msgReply = t.register("mesh/reply", ctl, (_from, to, v, count) =>
+      this.onReply(to, v, count),
+    );
+    this.msgPartner = t.register("mesh/partner", ctl, (from, to) => this.onPartnerAsk(to, from));
+    this.msgAccept = t.register("mesh/accept", ctl, (from, to) => this.onAccept(to, from));
+    this.msgRefusePartner = t.register("mesh/refuse-partner", ctl, () => {});
+    this.msgUnpartner = t.register("mesh/unpartner", ctl, (from, to, departed) =>
+      this.losePartner(to, from, departed === 1 ? "departed" : "dropped"),
+    );
+    this.msgBufferMap = t.register("mesh/buffer-map", ctl, () => {});
+    this.msgRequest = t.register("mesh/request", ctl, (from, to, chunk) =>
+      this.onRequest(to, from, chunk),
+    );
+    this.msgRefuse = t.register("mesh/refuse", ctl, (from, to, chunk, why) =>
+      this.onRefused(to, from, chunk, why),
+    );
+    this.msgChunk = t.register("mesh/chunk", Traffic.Data, (from, to, chunk, _p1, bytes) =>
+      this.onChunk(to, from, chunk, bytes),
+    );
+    const sim = context.sim;
+    this.evTick = sim.register("mesh/tick", (node) => this.tick(node));
+    this.evSeekCheck = sim.register("mesh/seek-check", (peer, v) => {
+      if (!this.online[peer] || this.seekVersion[peer] !== v) return;
+      this.seeking[peer] = 0;
+      if (this.table.count[peer] < this.o.partners) this.seek(peer, false);
+    });
+    this.evDetect = sim.register("mesh/detect-departure", (node, gone) =>
+      this.losePartner(node, gone, "departed"),
+    );
+    this.evClose = sim.register("mesh/close-ring", (peer) => this.ring.close(peer));
+  }
+
+  start(): void {
+    // The source's holdings follow from the clock (chunk c exists from (c + 1) d): no events.
+    this.online[0] = 1;
+    this.c.sim.at(0, this.evTick, 0);
+  }
+
+  join(peer: number): void {
+    const now = this.c.sim.nowMicros;
+    this.online[peer] = 1;
+    this.joinMicros[peer] = now;
+    this.ring.open(peer);
+    this.scheduler.reset(peer);
+    this.tracker.add(peer);
+    this.seek(peer, false);
+    // Ticks at a random phase, so the mesh's exchanges do not march in step.
+    this.c.sim.after(Math.floor(this.c.random.next() * this.exchangeMicros), this.evTick, peer);
+  }
+
+  leave(peer: number, abrupt: boolean): void {
+    const now = this.c.sim.nowMicros;
+    this.emitSessionGauges(peer, now);
+    this.online[peer] = 0;
+    this.onlineMicros += now - this.joinMicros[peer];
+    this.tracker.delete(peer);
+    const table = this.table;
+    const base = table.base(peer);
+    for (let e = base; e < base + table.capacity(peer); e++) {
+      const q = table.partner[e];
+      if (q < 0) continue;
+      if (abrupt) this.c.sim.after(this.c.detectionDelayMicros, this.evDetect, q, peer);
+      else this.c.transport.send(peer, q, this.msgUnpartner, this.o.controlBytes, 1);
+      table.remove(peer, e);
+    }
+    // Partners read this peer's buffer maps until they learn it left.
+    this.c.sim.after(this.c.detectionDelayMicros + this.exchangeMicros, this.evClose, peer);
+  }
+
+  summary(): Record<string, number> {
+    const now = this.c.sim.nowMicros;
+    let online = this.onlineMicros;
+    for (let i = 0; i < this.tracker.size; i++) {
+      const peer = this.tracker.at(i);
+      online += now - this.joinMicros[peer];
+      this.emitSessionGauges(peer, now);
+    }
+    const peerHours = online / 3600e6;
+    const perHour = (x: number) => (peerHours > 0 ? x / peerHours : 0);
+    return {
+      partnerChurnPerPeerHour: perHour(this.partnersLost),
+      partnerDepartures: this.partnerDepartures,
+      slowPartnerDrops: this.slowPartnerDrops,
+      partnershipsEndedByPartner: this.droppedByPartner,
+      trackerQueries: this.trackerQueries,
+      requestsSent: this.requestsSent,
+      requestTimeouts: this.requestTimeouts,
+      requestsRefusedNotHeld: this.refusedNotHeld,
+      requestsRefusedBusy: this.refusedBusy,
+      duplicateRequestBytes: this.duplicateBytes,
+      bufferMapBytes: this.bufferMapBytesSent,
+      windowChunks: this.ring.windowChunks,
+    };
+  }
+
+  /**
+   * Mean partners and buffer-map fill over the online peers; each peer's fill is also kept
+   * for its session's gauge.
+   */
+  sample(): Record<string, number> {
+    let partners = 0;
+    let fill = 0;
+    const n = this.tracker.size;
+    for (let i = 0; i < n; i++) {
+      const peer = this.tracker.at(i);
+      partners += this.table.count[peer];
+      const f = this.bufferMapFill(peer);
+      this.fillSum[peer] += f;
+      this.fillSamples[peer]++;
+      fill += f;
+    }
+    return {
+      meanPartners: n > 0 ? partners / n : 0,
+      meanBufferMapFill: n > 0 ? fill / n : 0,
+    };
+  }
+
+  /** Share of the W chunks ending at its newest one that a peer holds. */
+  private bufferMapFill(peer: number): number {
+    const newest = this.ring.newest[peer];
+    return newest < 0 ? 0 : this.ring.heldCount(peer, newest) / this.ring.windowChunks;
+  }
+
+  /**
+   * Per session: its mean partner count over its exchange periods, and its mean buffer-map fill
+   * over the metrics samples taken while it was online (its fill on leaving if none was).
+   */
+  private emitSessionGauges(peer: number, now: number): void {
+    const ticks = this.ticks[peer];
+    if (ticks === 0) return;
+    const samples = this.fillSamples[peer];
+    const fill = samples > 0 ? this.fillSum[peer] / samples : this.bufferMapFill(peer);
+    this.c.probe.emitGauge("meshPartners", peer, now, this.partnerSum[peer] / ticks);
+    this.c.probe.emitGauge("bufferMapFill", peer, now, fill);
+  }
+
+  // --- Membership -------------------------------------------------------------------------
+
+  /** Asks the tracker for candidates (unless a query is under way). */
+  private seek(peer: number, replacing: boolean): void {
+    if (this.seeking[peer]) return;
+    this.seeking[peer] = 1;
+    const v = ++this.seekVersion[peer];
+    this.trackerQueries++;
+    if (replacing) this.c.probe.emitOverlay(peer, this.c.sim.nowMicros, OverlayEvent.Rejoin);
+    this.c.transport.send(peer, 0, this.msgQuery, this.o.controlBytes, v);
+  }
+
+  /** At the tracker: a uniform sample of online peers, the source first while it has room. */
+  private onQuery(peer: number, v: number): void {
+    const want = this.o.candidates;
+    const row = peer * want;
+    let count = 0;
+    if (this.table.hasRoom(0)) this.candidates[row + count++] = 0;
+    const size = this.tracker.size;
+    const random = this.c.random;
+    for (let tries = 0; count < want && tries < 4 * want && size > 1; tries++) {
+      const q = this.tracker.at(random.int(size));
+      if (q === peer) continue;
+      let seen = false;
+      for (let i = 0; i < count; i++) if (this.candidates[row + i] === q) seen = true;
+      if (!seen) this.candidates[row + count++] = q;
+    }
+    this.c.transport.send(0, peer, this.msgReply, this.o.controlBytes + 4 * count, v, count);
+  }
+
+  private onReply(peer: number, v: number, count: number): void {
+    if (!this.online[peer] || this.seekVersion[peer] !== v) return;
+    const row = peer * this.o.candidates;
+    let lacking = this.o.partners - this.table.count[peer];
+    for (let i = 0; i < count && lacking > 0; i++) {
+      const q = this.candidates[row + i];
+      if (this.table.find(peer, q) >= 0) continue;
+      this.c.transport.send(peer, q, this.msgPartner, this.o.controlBytes);
+      lacking--;
+    }
+    this.c.sim.after(this.retryMicros, this.evSeekCheck, peer, v);
+  }
+
+  private onPartnerAsk(node: number, asker: number): void {
+    if (!this.online[node]) return;
+    if (this.table.add(node, asker) >= 0) {
+      this.c.transport.send(node, asker, this.msgAccept, this.o.controlBytes);
+    } else {
+      this.c.transport.send(node, asker, this.msgRefusePartner, this.o.controlBytes);
+    }
+  }
+
+  private onAccept(peer: number, partner: number): void {
+    if (!this.online[peer]) return;
+    if (this.table.add(peer, partner) >= 0) {
+      if (this.orphaned[peer] === 2) this.orphaned[peer] = 1;
+      return;
+    }
+    // Full meanwhile (or already partners): undo the acceptor's side.
+    if (this.table.find(peer, partner) < 0) {
+      this.c.transport.send(peer, partner, this.msgUnpartner, this.o.controlBytes, 0);
+    }
+  }
+
+  /** `node` learns that `gone` is no longer its partner (it left, or dropped `node`). */
+  private losePartner(node: number, gone: number, why: "departed" | "dropped"): void {
+    if (!this.online[node]) return;
+    const edge = this.table.find(node, gone);
+    if (edge < 0) return;
+    this.table.remove(node, edge);
+    this.ring.clearRequestsTo(node, gone);
+    if (node === 0) return;
+    this.partnersLost++;
+    if (why === "departed") this.partnerDepartures++;
+    else this.droppedByPartner++;
+    this.afterLoss(node);
+  }
+
+  private afterLoss(peer: number): void {
+    if (this.table.count[peer] === 0 && this.orphaned[peer] === 0) {
+      this.orphaned[peer] = 2;
+      this.c.probe.emitOverlay(peer, this.c.sim.nowMicros, OverlayEvent.Orphaned);
+    }
+    if (this.table.count[peer] < this.o.partners) this.seek(peer, true);
+  }
+
+  /** Drops the slowest partner when it delivers below `slowShare` of the stream rate. */
+  private replaceSlowest(peer: number): void {
+    const table = this.table;
+    if (table.count[peer] < this.o.partners) return;
+    const base = table.base(peer);
+    let worst = -1;
+    for (let e = base; e < base + table.capacity(peer); e++) {
+      if (table.partner[e] < 0 || table.measured[e] === 0) continue;
+      if (worst < 0 || table.rateBitsPerSecond[e] < table.rateBitsPerSecond[worst]) worst = e;
+    }
+    const threshold = this.o.slowShare * this.c.stream.bitrateBitsPerSecond;
+    if (worst < 0 || !(table.rateBitsPerSecond[worst] < threshold)) return;
+    const gone = table.partner[worst];
+    this.c.transport.send(peer, gone, this.msgUnpartner, this.o.controlBytes, 0);
+    table.remove(peer, worst);
+    this.ring.clearRequestsTo(peer, gone);
+    this.partnersLost++;
+    this.slowPartnerDrops++;
+    this.afterLoss(peer);
+  }
+
+  // --- Exchange ---------------------------------------------------------------------------
+
+  /** Every exchange period: send buffer maps, give up stale requests, schedule, check partners. */
+  private tick(node: number): void {
+    if (!this.online[node]) return;
+    const now = this.c.sim.nowMicros;
+    const table = this.table;
+    const base = table.base(node);
+    for (let e = base; e < base + table.capacity(node); e++) {
+      const q = table.partner[e];
+      if (q < 0) continue;
+      const arrive = this.c.transport.sendUndelivered(
+        node,
+        q,
+        this.msgBufferMap,
+        this.bufferMapBytes,
+      );
+      this.bufferMapBytesSent += this.bufferMapBytes;
+      if (arrive < 0) continue;
+      let back = this.reverse[e];
+      const qBase = table.base(q);
+      if (back < qBase || back >= qBase + table.capacity(q) || table.partner[back] !== node) {
+        back = table.find(q, node);
+        this.reverse[e] = back;
+      }
+      if (back >= 0) table.offerView(back, now, arrive, now);
+    }
+    if (node !== 0) {
+      this.scheduler.expire(node, now);
+      this.scheduler.schedule(node, now);
+      this.ticks[node]++;
+      this.partnerSum[node] += table.count[node];
+      if (this.ticksPerReplace > 0 && this.ticks[node] % this.ticksPerReplace === 0) {
+        this.replaceSlowest(node);
+      }
+    }
+    if (now + this.exchangeMicros < this.c.stream.durationMicros) {
+      this.c.sim.after(this.exchangeMicros, this.evTick, node);
+    }
+  }
+
+  private sendRequest(peer: number, supplier: number, chunk: number): boolean {
+    this.requestsSent++;
+    return this.c.transport.send(peer, supplier, this.msgRequest, this.o.controlBytes, chunk);
+  }
+
+  private onTimeout(edge: number): void {
+    this.requestTimeouts++;
+    const table = this.table;
+    table.outstanding[edge]--;
+    // A supplier that did not deliver in time is worth half what we thought.
+    table.rateBitsPerSecond[edge] = Math.max(
+      MIN_RATE_BITS_PER_SECOND,
+      table.rateBitsPerSecond[edge] / 2,
+    );
+    table.measured[edge] = 1;
+  }
+
+  /** At the supplier: send the chunk, or refuse. */
+  private onRequest(node: number, requester: number, chunk: number): void {
+    if (!this.online[node]) return;
+    const now = this.c.sim.nowMicros;
+    const t = this.c.transport;
+    const held = this.ring.heldAt(node, chunk, now);
+    if (!held) {
+      t.send(node, requester, this.msgRefuse, this.o.controlBytes, chunk, NOT_HELD);
+      return;
+    }
+    const over = t.uplinkBacklogMicros(node) - this.horizonMicros;
+    if (over > 0 || !t.send(node, requester, this.msgChunk, this.c.stream.chunkBytes, chunk)) {
+      t.send(node, requester, this.msgRefuse, this.o.controlBytes, chunk, Math.max(1, over));
+    }
+  }
+
+  /** Clears the request for `chunk` to `supplier`, if it still stands; returns its edge or -1. */
+  private settleRequest(peer: number, supplier: number, chunk: number): number {
+    const ring = this.ring;
+    const entry = ring.entry(peer, chunk);
+    if (entry < 0 || ring.requestedChunk(entry) !== chunk) return -1;
+    if (ring.requestedFrom(entry) !== supplier) return -1;
+    ring.clearRequest(entry);
+    const edge = this.table.find(peer, supplier);
+    if (edge >= 0) this.table.outstanding[edge]--;
+    return edge;
+  }
+
+  /**
+   * A refusal costs the requester one exchange period for that chunk. A busy supplier says when
+   * it will take requests again, and is not asked before then; the throughput estimate stands
+   * (the refusal says nothing of what the supplier delivers to this peer).
+   */
+  private onRefused(peer: number, supplier: number, chunk: number, why: number): void {
+    if (!this.online[peer]) return;
+    const matched = this.settleRequest(peer, supplier, chunk);
+    if (why === NOT_HELD) {
+      this.refusedNotHeld++;
+      return;
+    }
+    this.refusedBusy++;
+    const edge = matched >= 0 ? matched : this.table.find(peer, supplier);
+    if (edge >= 0) this.table.busyUntilMicros[edge] = this.c.sim.nowMicros + why;
+  }
+
+  private requestTime(peer: number, chunk: number): number {
+    const entry = this.ring.entry(peer, chunk);
+    if (entry < 0 || this.ring.requestedChunk(entry) !== chunk) return -1;
+    return this.ring.requestedAt(entry);
+  }
+
+  private onChunk(peer: number, supplier: number, chunk: number, bytes: number): void {
+    if (!this.online[peer]) return;
+    const now = this.c.sim.nowMicros;
+    const result = this.c.players.receive(peer, chunk);
+    if (result === Receive.New) {
+      this.ring.store(peer, chunk, now);
+    } else if (result === Receive.Duplicate) {
+      this.duplicateBytes += bytes;
+      this.c.probe.emitDuplicate(peer, bytes);
+    }
+    if (this.orphaned[peer] !== 0) {
+      this.orphaned[peer] = 0;
+      this.c.probe.emitOverlay(peer, now, OverlayEvent.Recovered);
+    }
+    const requestedAt = this.requestTime(peer, chunk);
+    const matched = this.settleRequest(peer, supplier, chunk);
+    const edge = matched >= 0 ? matched : this.table.find(peer, supplier);
+    if (edge < 0) return;
+    // Throughput: the chunk's bits over the time since it was asked for or since the previous
+    // chunk from this partner arrived, whichever is later (the partner's service interval).
+    const since = Math.max(requestedAt, this.table.lastArriveMicros[edge]);
+    if (matched >= 0 && requestedAt >= 0 && now > since)
+      this.table.measure(edge, (bytes * 8 * 1e6) / (now - since));
+    this.table.lastArriveMicros[edge] = now;
+  }
+}
+
+/** The `mesh-pull` strategy: DONet-style pull over a random partner mesh with buffer maps. */
+export const meshPull = defineStrategy<MeshPullOptions>({
+  type: "mesh-pull",
+  description:
+    "CoolStreaming/DONet mesh pull: random partners from a tracker, buffer maps every exchange period, rarest-first or deadline requests",
+  resolveOptions: resolveMeshPullOptions,
+  memorySeconds: (options) => options.windowSeconds,
+  create: (context, options) => new MeshPull(context, options),
+});
