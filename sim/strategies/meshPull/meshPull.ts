@@ -180,7 +180,7 @@ class MeshPull implements Strategy {
     this.evSeekCheck = sim.register("mesh/seek-check", (peer, v) => {
       if (!this.online[peer] || this.seekVersion[peer] !== v) return;
       this.seeking[peer] = 0;
-      if (this.table.count[peer] < this.o.partners) this.seek(peer, false);
+      if (this.table.count[peer] < this.o.partners) this.findPartners(peer, false);
     });
     this.evDetect = sim.register("mesh/detect-departure", (node, gone) =>
       this.losePartner(node, gone, "departed"),
@@ -201,7 +201,7 @@ class MeshPull implements Strategy {
     this.ring.open(peer);
     this.scheduler.reset(peer);
     this.tracker.add(peer);
-    this.seek(peer, false);
+    this.findPartners(peer, false);
     // Ticks at a random phase, so the mesh's exchanges do not march in step.
     this.c.sim.after(Math.floor(this.c.random.next() * this.exchangeMicros), this.evTick, peer);
   }
@@ -295,7 +295,7 @@ class MeshPull implements Strategy {
   // --- Membership -------------------------------------------------------------------------
 
   /** Asks the tracker for candidates (unless a query is under way). */
-  private seek(peer: number, replacing: boolean): void {
+  private findPartners(peer: number, replacing: boolean): void {
     if (this.seeking[peer]) return;
     this.seeking[peer] = 1;
     const v = ++this.seekVersion[peer];
@@ -375,7 +375,7 @@ class MeshPull implements Strategy {
       this.orphaned[peer] = 2;
       this.c.probe.emitOverlay(peer, this.c.sim.nowMicros, OverlayEvent.Orphaned);
     }
-    if (this.table.count[peer] < this.o.partners) this.seek(peer, true);
+    if (this.table.count[peer] < this.o.partners) this.findPartners(peer, true);
   }
 
   /** Drops the slowest partner when it delivers below `slowShare` of the stream rate. */
