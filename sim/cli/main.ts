@@ -11,8 +11,8 @@ import { renderResults, writeResultsAtomically } from "../run/output.ts";
 import { loadScenario, parseOverride } from "../scenario/load.ts";
 import { ScenarioError } from "../scenario/reader.ts";
 import { STRATEGIES } from "../strategies/index.ts";
+import { experimentCommands } from "./commands/index.ts";
 import { RUN_POOL_OPTIONS, runOnPool, runTables } from "./commands/runOnPool.ts";
-import { sweepCommands } from "./commands/sweep.ts";
 import { UsageError } from "./usageError.ts";
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -219,7 +219,7 @@ export async function main(argv: string[]): Promise<number> {
       throw error ?? new UsageError(message);
     })
     .help();
-  sweepCommands(parser, (code) => {
+  experimentCommands(parser, (code) => {
     exitCode = code;
   });
   try {

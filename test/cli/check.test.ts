@@ -1,0 +1,99 @@
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { TINY } from "../experiments/helpers.ts";
+import { sim } from "./runMain.ts";
+
+const root = resolve(import.meta.dirname, "../..");
+const CI = join(root, "scenarios", "ci.yaml");
+const CI_BASELINE = join(root, "results", "baselines", "ci.json");
+const dir = mkdtempSync(join(tmpdir(), "sim-check-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("sim check (the committed CI gate)", () => {
+  it("the unchanged model reproduces the committed baseline exactly and passes", async () => {
+    const r = await sim("check", CI, "--baseline", CI_BASELINE, "--json");
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.identical).toBe(true);
+    expect(out.regressions).toBe(0);
+    expect(out.rows.length).toBeGreaterThanOrEqual(6 * 4);
+    expect(new Set(out.rows.map((row: { strategy: string }) => row.strategy)).size).toBe(6);
+  });
+
+  it("a slowed model (failures detected after 40 s instead of 4 s) fails it with exit 1", async () => {
+    const r = await sim(
+      "check",
+      CI,
+      "--baseline",
+      CI_BASELINE,
+      "--set",
+      "churn.detectionDelay=40s",
+    );
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^strategy\s+metric\s+baseline\s+now\s+change\s+limit\s+verdict/);
+    expect(r.stdout).toMatch(/\bREGRESSION\b/);
+    expect(r.stdout).toMatch(/regression\(s\) beyond the 99% one-sided Welch limit/);
+  });
+});
+
+describe("sim check: baselines", () => {
+  it("--update-baseline writes one that the same model then matches identically", async () => {
+    const scenario = join(dir, "tiny.yaml");
+    writeFileSync(scenario, `${TINY}replications: 3\n`);
+    const file = join(dir, "baselines", "tiny.json");
+    const made = await sim("check", scenario, "--baseline", file, "--update-baseline");
+    expect(made.code).toBe(0);
+    expect(made.stdout).toContain(`baseline ${file} written (3 replications)`);
+    const baseline = JSON.parse(readFileSync(file, "utf8"));
+    expect(baseline.replications).toBe(3);
+    expect(baseline.strategies.tree.metrics.stallRatio).toHaveLength(3);
+    const again = await sim("check", scenario, "--baseline", file);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain("identical: the model reproduces the baseline exactly");
+    // Rewriting after a change shows what changed.
+    const changed = await sim(
+      "check",
+      scenario,
+      "--baseline",
+      file,
+      "--update-baseline",
+      "--set",
+      "churn.abruptShare=1",
+    );
+    expect(changed.code).toBe(0);
+    expect(changed.stdout).toContain("rewritten; the table shows what changed");
+    expect(changed.stdout).not.toMatch(/^tree\s+stallRatio.*identical$/m);
+  });
+
+  it("a missing, malformed or mismatched baseline is exit 2 with a one-line message", async () => {
+    const missing = await sim("check", CI, "--baseline", join(dir, "none.json"));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(
+      /none\.json: cannot read the baseline \(make one with --update-baseline\)\n$/,
+    );
+    const broken = join(dir, "broken.json");
+    writeFileSync(broken, "{ not json");
+    const malformed = await sim("check", CI, "--baseline", broken);
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toMatch(/^sim: \S+broken\.json: malformed baseline: /);
+    const wrongShape = join(dir, "shape.json");
+    writeFileSync(
+      wrongShape,
+      JSON.stringify({ format: "peercast-sim baseline 1", scenario: "ci" }),
+    );
+    expect((await sim("check", CI, "--baseline", wrongShape)).stderr).toMatch(
+      /malformed baseline: seed/,
+    );
+    const copy = join(dir, "ci.json");
+    copyFileSync(CI_BASELINE, copy);
+    const other = await sim("check", CI, "--baseline", copy, "--set", "seed=7");
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(
+      /does not match .*ci\.yaml: the baseline was made with seed 2024, not 7/,
+    );
+    for (const r of [missing, malformed, other])
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+  });
+});
