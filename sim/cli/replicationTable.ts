@@ -51,7 +51,12 @@ export function replicationTables(statistics: ReplicationStatistics): string {
     .filter((d) => shown.has(d.metric))
     .map((d) => {
       const digits = present.find((m) => m.metric === d.metric)!.digits;
-      return [`${d.a} - ${d.b}`, d.metric, meanPlusMinus(d, digits), d.significant ? "" : "(n.s.)"];
+      return [
+        `${d.a} - ${d.b}`,
+        d.metric,
+        meanPlusMinus(d, digits),
+        d.significant || d.mean === null ? "" : "(n.s.)",
+      ];
     });
   return [
     `${statistics.replications} replications; mean ± half-width of the 95% confidence interval`,
