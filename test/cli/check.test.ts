@@ -18,8 +18,8 @@ describe("sim check (the committed CI gate)", () => {
     const out = JSON.parse(r.stdout);
     expect(out.identical).toBe(true);
     expect(out.regressions).toBe(0);
-    expect(out.rows.length).toBeGreaterThanOrEqual(6 * 4);
-    expect(new Set(out.rows.map((row: { strategy: string }) => row.strategy)).size).toBe(6);
+    expect(out.rows.length).toBeGreaterThanOrEqual(7 * 4);
+    expect(new Set(out.rows.map((row: { strategy: string }) => row.strategy)).size).toBe(7);
   });
 
   it("a slowed model (failures detected after 40 s instead of 4 s) fails it with exit 1", async () => {
