@@ -2,7 +2,7 @@ import { max, pathRound, scaleBand, scaleLinear } from "d3";
 import { axisBandBottom, axisLeft, bandAxisHeight } from "./axes.ts";
 import { barStyle } from "./barStyle.ts";
 import { FONT, INK } from "./chart.ts";
-import { type Attrs, el, tip, txt } from "./svg.ts";
+import { type Attrs, el, textWidth, tip, txt } from "./svg.ts";
 
 /** Height of the mark that stands for a bar of value zero, px. */
 const ZERO_MARK_PX = 2;
@@ -84,18 +84,20 @@ export function barPanel(options: {
               height: ZERO_MARK_PX,
               fill: b.color,
             }),
-            el(
-              "text",
-              {
-                class: "zero-label",
-                x: cx,
-                y: height - ZERO_MARK_PX - 2,
-                "text-anchor": "middle",
-                "font-size": FONT.tick,
-                fill: INK,
-              },
-              txt("0"),
-            ),
+            bw < textWidth("0", FONT.tick) + 1
+              ? null
+              : el(
+                  "text",
+                  {
+                    class: "zero-label",
+                    x: cx,
+                    y: height - ZERO_MARK_PX - 2,
+                    "text-anchor": "middle",
+                    "font-size": FONT.tick,
+                    fill: INK,
+                  },
+                  txt("0"),
+                ),
           ]
         : null,
       el(

@@ -8,6 +8,7 @@ import {
   header,
   legend,
   MARGIN,
+  marker,
   noData,
   panelGroup,
   seriesAttrs,
@@ -82,8 +83,9 @@ export function swarmSize(results: Results[], options: FigureOptions = {}): stri
       }),
       points.map((p) =>
         el(
-          "circle",
-          { cx: x(p.slice), cy: y(p.mean), r: 2.2, fill: s.color },
+          "g",
+          { class: "point" },
+          marker(s.symbol, x(p.slice), y(p.mean), s.color),
           tip(
             `${s.name}\nslice ${p.slice}: ${fmt(p.mean)} peers${p.n > 1 ? ` (mean of ${p.n}, max ${fmt(p.max)})` : ""}`,
           ),

@@ -1,4 +1,5 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inflateSync } from "node:zlib";
 import { PNG } from "pngjs";
@@ -14,7 +15,7 @@ import {
 import { FIGURES } from "../../analysis/index.ts";
 import { writePlots } from "../../analysis/plot.ts";
 import type { Results } from "../../analysis/types.ts";
-import { main } from "../../sim/cli/main.ts";
+import { sim } from "../cli/runMain.ts";
 import { copyFixture, loadFixtures, RUN_A } from "./helpers.ts";
 
 let a: Results;
@@ -168,24 +169,45 @@ describe("export options", () => {
 
   it("sim plot --format png,pdf --dpi 150 writes them; a bad format exits 2 and writes nothing", async () => {
     const dir = copyFixture(RUN_A);
-    const out: string[] = [];
-    const write = process.stdout.write;
-    process.stdout.write = ((chunk: string) => out.push(chunk) > 0) as typeof write;
-    const errors: string[] = [];
-    const writeErr = process.stderr.write;
-    process.stderr.write = ((chunk: string) => errors.push(chunk) > 0) as typeof writeErr;
-    try {
-      expect(await main(["plot", dir, "--format", "png,pdf", "--dpi", "150"])).toBe(0);
-      expect(await main(["plot", copyFixture(RUN_A, "other"), "--format", "tiff"])).toBe(2);
-    } finally {
-      process.stdout.write = write;
-      process.stderr.write = writeErr;
-    }
+    expect((await sim("plot", dir, "--format", "png,pdf", "--dpi", "150")).code).toBe(0);
+    const other = copyFixture(RUN_A, "other");
+    const bad = await sim("plot", other, "--format", "tiff");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('sim: --format: unknown format "tiff" (expected svg, png, pdf)\n');
+    expect(existsSync(join(other, "plots"))).toBe(false);
     expect(existsSync(join(dir, "plots", "stalls.png"))).toBe(true);
     expect(existsSync(join(dir, "plots", "stalls.pdf"))).toBe(true);
     expect(existsSync(join(dir, "plots", "stalls.svg"))).toBe(false);
     const png = PNG.sync.read(readFileSync(join(dir, "plots", "stalls.png")));
     expect(png.width).toBe(Math.round((340 * 150) / 96));
-    expect(errors.join("")).toBe('sim: --format: unknown format "tiff" (expected svg, png, pdf)\n');
+  });
+
+  it("sim run --format svg,pdf writes the PDFs with the results; a bad --dpi exits 2 before running", async () => {
+    const root = mkdtempSync(join(tmpdir(), "peercast-export-"));
+    const scenario = join(root, "tiny.yaml");
+    writeFileSync(
+      scenario,
+      `name: tiny
+duration: 1min
+churn:
+  arrivals: [{ type: poisson, rate: 30/min }]
+strategies:
+  - { name: cs, type: client-server }
+`,
+    );
+    const out = join(root, "out");
+    const run = await sim("run", scenario, "--out", out, "--quiet", "--format", "svg,pdf");
+    expect(run.code).toBe(0);
+    const files = readdirSync(join(out, "plots"));
+    expect(files).toContain("startup-cdf.svg");
+    expect(files).toContain("startup-cdf.pdf");
+    expect(files.filter((f) => f.endsWith(".png"))).toEqual([]);
+    const pdf = readFileSync(join(out, "plots", "startup-cdf.pdf")).toString("latin1");
+    expect(pdf.startsWith("%PDF-")).toBe(true);
+    expect(pdf).toContain("/FontFile2");
+    const bad = await sim("run", scenario, "--out", join(root, "never"), "--dpi", "0");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe("sim: --dpi: expected a number from 48 to 1200, got 0\n");
+    expect(existsSync(join(root, "never"))).toBe(false);
   });
 });

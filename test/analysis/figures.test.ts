@@ -253,7 +253,7 @@ describe("figure content", () => {
   it("swarm-size: a point per observed slice, axes cover slices and sizes", () => {
     const svg = render("swarm-size", [a]);
     const gauges = a.gauges.filter((g) => g.name === "swarmSize");
-    expect(svg.match(/<circle /g)).toHaveLength(gauges.length);
+    expect(svg.match(/<g class="point">/g)).toHaveLength(gauges.length);
     const [panel] = axisDomains(svg);
     expect(
       covers(
