@@ -1,10 +1,9 @@
-import { OverlayEvent } from "../../metrics/probe.ts";
 import { Traffic } from "../../network/transport.ts";
 import { Receive } from "../../player/player.ts";
 import { secondsToMicros } from "../../scenario/units.ts";
-import { IndexedSet } from "../shared/indexedSet.ts";
 import { defineStrategy, type Strategy, type StrategyContext } from "../types.ts";
 import { BufferRing } from "./bufferRing.ts";
+import { Membership } from "./membership.ts";
 import { type MeshPullOptions, resolveMeshPullOptions } from "./options.ts";
 import { PartnerTable } from "./partners.ts";
 import { PullScheduler } from "./scheduler.ts";
@@ -23,12 +22,9 @@ const MIN_RATE_BITS_PER_SECOND = 1000;
  * Mesh pull (CoolStreaming/DONet, Zhang et al., INFOCOM 2005): peers form a random mesh of
  * partners and pull chunks from them according to buffer maps.
  *
- * Membership: a tracker beside the source (node 0) knows which peers are online (an exact view;
- * SCAMP's gossiped partial views would give each peer a similar uniform sample). A peer that has
- * fewer than `partners` partners asks it for `candidates` peers drawn uniformly among those
- * online (the source first while it has room), and asks as many as it lacks to become partners;
- * a peer accepts while it holds fewer than `maxPartners`. Partnership is symmetric. A peer still
- * short `retry` after a query asks again.
+ * Membership (see {@link Membership}): a peer with fewer than `partners` partners gets
+ * `candidates` peers from a tracker and asks as many as it lacks; a peer accepts while it holds
+ * fewer than `maxPartners`. Partnership is symmetric.
  *
  * Buffer maps: every `exchangePeriod` each node sends each partner its buffer map (which of the
  * last W chunks it holds: a header plus W bits, counted as control bytes) and then schedules its
@@ -53,17 +49,11 @@ class MeshPull implements Strategy {
   private readonly c: StrategyContext;
   private readonly o: MeshPullOptions;
   private readonly table: PartnerTable;
+  private readonly members: Membership;
   private readonly ring: BufferRing;
   private readonly scheduler: PullScheduler;
-  private readonly tracker: IndexedSet;
-  private readonly online: Uint8Array;
-  private readonly seeking: Uint8Array;
-  private readonly seekVersion: Uint32Array;
-  private readonly orphaned: Uint8Array;
-  private readonly candidates: Int32Array;
   /** Cached edge of each edge's partner that points back (checked before use). */
   private readonly reverse: Int32Array;
-  private readonly joinMicros: Float64Array;
   private readonly ticks: Uint32Array;
   private readonly partnerSum: Float64Array;
   private readonly fillSum: Float64Array;
@@ -75,32 +65,18 @@ class MeshPull implements Strategy {
   private readonly chunkBits: number;
   private readonly horizonMicros: number;
 
-  private onlineMicros = 0;
-  private partnersLost = 0;
-  private partnerDepartures = 0;
-  private slowPartnerDrops = 0;
-  private droppedByPartner = 0;
   private requestsSent = 0;
   private requestTimeouts = 0;
   private refusedNotHeld = 0;
   private refusedBusy = 0;
   private duplicateBytes = 0;
   private bufferMapBytesSent = 0;
-  private trackerQueries = 0;
 
-  private readonly msgQuery: number;
-  private readonly msgReply: number;
-  private readonly msgPartner: number;
-  private readonly msgAccept: number;
-  private readonly msgRefusePartner: number;
-  private readonly msgUnpartner: number;
   private readonly msgBufferMap: number;
   private readonly msgRequest: number;
   private readonly msgRefuse: number;
   private readonly msgChunk: number;
   private readonly evTick: number;
-  private readonly evSeekCheck: number;
-  private readonly evDetect: number;
   private readonly evClose: number;
 
   constructor(context: StrategyContext, options: MeshPullOptions) {
@@ -133,14 +109,7 @@ class MeshPull implements Strategy {
       this.chunkBits,
       this.horizonMicros,
     );
-    this.tracker = new IndexedSet(n);
-    this.online = new Uint8Array(n);
-    this.seeking = new Uint8Array(n);
-    this.seekVersion = new Uint32Array(n);
-    this.orphaned = new Uint8Array(n);
-    this.candidates = new Int32Array(n * options.candidates);
     this.reverse = new Int32Array(this.table.partner.length).fill(-1);
-    this.joinMicros = new Float64Array(n);
     this.ticks = new Uint32Array(n);
     this.partnerSum = new Float64Array(n);
     this.fillSum = new Float64Array(n);
@@ -153,18 +122,20 @@ class MeshPull implements Strategy {
         : 0;
     this.bufferMapBytes = options.controlBytes + Math.ceil(this.ring.windowChunks / 8);
 
+    this.members = new Membership(
+      context,
+      this.table,
+      {
+        prefix: "mesh",
+        target: options.partners,
+        candidates: options.candidates,
+        controlBytes: options.controlBytes,
+        retryMicros: this.retryMicros,
+      },
+      (node, gone) => this.ring.clearRequestsTo(node, gone),
+    );
     const t = context.transport;
     const ctl = Traffic.Control;
-    this.msgQuery = t.register("mesh/query", ctl, (from, _to, v) => this.onQuery(from, v));
-    this.msgReply = t.register("mesh/reply", ctl, (_from, to, v, count) =>
-      this.onReply(to, v, count),
-    );
-    this.msgPartner = t.register("mesh/partner", ctl, (from, to) => this.onPartnerAsk(to, from));
-    this.msgAccept = t.register("mesh/accept", ctl, (from, to) => this.onAccept(to, from));
-    this.msgRefusePartner = t.register("mesh/refuse-partner", ctl, () => {});
-    this.msgUnpartner = t.register("mesh/unpartner", ctl, (from, to, departed) =>
-      this.losePartner(to, from, departed === 1 ? "departed" : "dropped"),
-    );
     this.msgBufferMap = t.register("mesh/buffer-map", ctl, () => {});
     this.msgRequest = t.register("mesh/request", ctl, (from, to, chunk) =>
       this.onRequest(to, from, chunk),
@@ -177,31 +148,18 @@ class MeshPull implements Strategy {
     );
     const sim = context.sim;
     this.evTick = sim.register("mesh/tick", (node) => this.tick(node));
-    this.evSeekCheck = sim.register("mesh/seek-check", (peer, v) => {
-      if (!this.online[peer] || this.seekVersion[peer] !== v) return;
-      this.seeking[peer] = 0;
-      if (this.table.count[peer] < this.o.partners) this.findPartners(peer, false);
-    });
-    this.evDetect = sim.register("mesh/detect-departure", (node, gone) =>
-      this.losePartner(node, gone, "departed"),
-    );
     this.evClose = sim.register("mesh/close-ring", (peer) => this.ring.close(peer));
   }
 
   start(): void {
     // The source's holdings follow from the clock (chunk c exists from (c + 1) d): no events.
-    this.online[0] = 1;
     this.c.sim.at(0, this.evTick, 0);
   }
 
   join(peer: number): void {
-    const now = this.c.sim.nowMicros;
-    this.online[peer] = 1;
-    this.joinMicros[peer] = now;
     this.ring.open(peer);
     this.scheduler.reset(peer);
-    this.tracker.add(peer);
-    this.findPartners(peer, false);
+    this.members.join(peer);
     // Ticks at a random phase, so the mesh's exchanges do not march in step.
     this.c.sim.after(Math.floor(this.c.random.next() * this.exchangeMicros), this.evTick, peer);
   }
@@ -209,38 +167,24 @@ class MeshPull implements Strategy {
   leave(peer: number, abrupt: boolean): void {
     const now = this.c.sim.nowMicros;
     this.emitSessionGauges(peer, now);
-    this.online[peer] = 0;
-    this.onlineMicros += now - this.joinMicros[peer];
-    this.tracker.delete(peer);
-    const table = this.table;
-    const base = table.base(peer);
-    for (let e = base; e < base + table.capacity(peer); e++) {
-      const q = table.partner[e];
-      if (q < 0) continue;
-      if (abrupt) this.c.sim.after(this.c.detectionDelayMicros, this.evDetect, q, peer);
-      else this.c.transport.send(peer, q, this.msgUnpartner, this.o.controlBytes, 1);
-      table.remove(peer, e);
-    }
+    this.members.leave(peer, abrupt);
     // Partners read this peer's buffer maps until they learn it left.
     this.c.sim.after(this.c.detectionDelayMicros + this.exchangeMicros, this.evClose, peer);
   }
 
   summary(): Record<string, number> {
     const now = this.c.sim.nowMicros;
-    let online = this.onlineMicros;
-    for (let i = 0; i < this.tracker.size; i++) {
-      const peer = this.tracker.at(i);
-      online += now - this.joinMicros[peer];
-      this.emitSessionGauges(peer, now);
-    }
-    const peerHours = online / 3600e6;
+    const members = this.members;
+    for (let i = 0; i < members.tracker.size; i++)
+      this.emitSessionGauges(members.tracker.at(i), now);
+    const peerHours = members.peerHours(now);
     const perHour = (x: number) => (peerHours > 0 ? x / peerHours : 0);
     return {
-      partnerChurnPerPeerHour: perHour(this.partnersLost),
-      partnerDepartures: this.partnerDepartures,
-      slowPartnerDrops: this.slowPartnerDrops,
-      partnershipsEndedByPartner: this.droppedByPartner,
-      trackerQueries: this.trackerQueries,
+      partnerChurnPerPeerHour: perHour(members.partnersLost),
+      partnerDepartures: members.partnerDepartures,
+      slowPartnerDrops: members.slowDrops,
+      partnershipsEndedByPartner: members.droppedByPartner,
+      trackerQueries: members.trackerQueries,
       requestsSent: this.requestsSent,
       requestTimeouts: this.requestTimeouts,
       requestsRefusedNotHeld: this.refusedNotHeld,
@@ -258,9 +202,10 @@ class MeshPull implements Strategy {
   sample(): Record<string, number> {
     let partners = 0;
     let fill = 0;
-    const n = this.tracker.size;
+    const tracker = this.members.tracker;
+    const n = tracker.size;
     for (let i = 0; i < n; i++) {
-      const peer = this.tracker.at(i);
+      const peer = tracker.at(i);
       partners += this.table.count[peer];
       const f = this.bufferMapFill(peer);
       this.fillSum[peer] += f;
@@ -292,91 +237,7 @@ class MeshPull implements Strategy {
     this.c.probe.emitGauge("bufferMapFill", peer, now, fill);
   }
 
-  // --- Membership -------------------------------------------------------------------------
-
-  /** Asks the tracker for candidates (unless a query is under way). */
-  private findPartners(peer: number, replacing: boolean): void {
-    if (this.seeking[peer]) return;
-    this.seeking[peer] = 1;
-    const v = ++this.seekVersion[peer];
-    this.trackerQueries++;
-    if (replacing) this.c.probe.emitOverlay(peer, this.c.sim.nowMicros, OverlayEvent.Rejoin);
-    this.c.transport.send(peer, 0, this.msgQuery, this.o.controlBytes, v);
-  }
-
-  /** At the tracker: a uniform sample of online peers, the source first while it has room. */
-  private onQuery(peer: number, v: number): void {
-    const want = this.o.candidates;
-    const row = peer * want;
-    let count = 0;
-    if (this.table.hasRoom(0)) this.candidates[row + count++] = 0;
-    const size = this.tracker.size;
-    const random = this.c.random;
-    for (let tries = 0; count < want && tries < 4 * want && size > 1; tries++) {
-      const q = this.tracker.at(random.int(size));
-      if (q === peer) continue;
-      let seen = false;
-      for (let i = 0; i < count; i++) if (this.candidates[row + i] === q) seen = true;
-      if (!seen) this.candidates[row + count++] = q;
-    }
-    this.c.transport.send(0, peer, this.msgReply, this.o.controlBytes + 4 * count, v, count);
-  }
-
-  private onReply(peer: number, v: number, count: number): void {
-    if (!this.online[peer] || this.seekVersion[peer] !== v) return;
-    const row = peer * this.o.candidates;
-    let lacking = this.o.partners - this.table.count[peer];
-    for (let i = 0; i < count && lacking > 0; i++) {
-      const q = this.candidates[row + i];
-      if (this.table.find(peer, q) >= 0) continue;
-      this.c.transport.send(peer, q, this.msgPartner, this.o.controlBytes);
-      lacking--;
-    }
-    this.c.sim.after(this.retryMicros, this.evSeekCheck, peer, v);
-  }
-
-  private onPartnerAsk(node: number, asker: number): void {
-    if (!this.online[node]) return;
-    if (this.table.add(node, asker) >= 0) {
-      this.c.transport.send(node, asker, this.msgAccept, this.o.controlBytes);
-    } else {
-      this.c.transport.send(node, asker, this.msgRefusePartner, this.o.controlBytes);
-    }
-  }
-
-  private onAccept(peer: number, partner: number): void {
-    if (!this.online[peer]) return;
-    if (this.table.add(peer, partner) >= 0) {
-      if (this.orphaned[peer] === 2) this.orphaned[peer] = 1;
-      return;
-    }
-    // Full meanwhile (or already partners): undo the acceptor's side.
-    if (this.table.find(peer, partner) < 0) {
-      this.c.transport.send(peer, partner, this.msgUnpartner, this.o.controlBytes, 0);
-    }
-  }
-
-  /** `node` learns that `gone` is no longer its partner (it left, or dropped `node`). */
-  private losePartner(node: number, gone: number, why: "departed" | "dropped"): void {
-    if (!this.online[node]) return;
-    const edge = this.table.find(node, gone);
-    if (edge < 0) return;
-    this.table.remove(node, edge);
-    this.ring.clearRequestsTo(node, gone);
-    if (node === 0) return;
-    this.partnersLost++;
-    if (why === "departed") this.partnerDepartures++;
-    else this.droppedByPartner++;
-    this.afterLoss(node);
-  }
-
-  private afterLoss(peer: number): void {
-    if (this.table.count[peer] === 0 && this.orphaned[peer] === 0) {
-      this.orphaned[peer] = 2;
-      this.c.probe.emitOverlay(peer, this.c.sim.nowMicros, OverlayEvent.Orphaned);
-    }
-    if (this.table.count[peer] < this.o.partners) this.findPartners(peer, true);
-  }
+  // --- Partners -------------------------------------------------------------------------
 
   /** Drops the slowest partner when it delivers below `slowShare` of the stream rate. */
   private replaceSlowest(peer: number): void {
@@ -390,20 +251,14 @@ class MeshPull implements Strategy {
     }
     const threshold = this.o.slowShare * this.c.stream.bitrateBitsPerSecond;
     if (worst < 0 || !(table.rateBitsPerSecond[worst] < threshold)) return;
-    const gone = table.partner[worst];
-    this.c.transport.send(peer, gone, this.msgUnpartner, this.o.controlBytes, 0);
-    table.remove(peer, worst);
-    this.ring.clearRequestsTo(peer, gone);
-    this.partnersLost++;
-    this.slowPartnerDrops++;
-    this.afterLoss(peer);
+    this.members.dropSlow(peer, worst);
   }
 
   // --- Exchange ---------------------------------------------------------------------------
 
   /** Every exchange period: send buffer maps, give up stale requests, schedule, check partners. */
   private tick(node: number): void {
-    if (!this.online[node]) return;
+    if (!this.members.online[node]) return;
     const now = this.c.sim.nowMicros;
     const table = this.table;
     const base = table.base(node);
@@ -459,7 +314,7 @@ class MeshPull implements Strategy {
 
   /** At the supplier: send the chunk, or refuse. */
   private onRequest(node: number, requester: number, chunk: number): void {
-    if (!this.online[node]) return;
+    if (!this.members.online[node]) return;
     const now = this.c.sim.nowMicros;
     const t = this.c.transport;
     const held = this.ring.heldAt(node, chunk, now);
@@ -491,7 +346,7 @@ class MeshPull implements Strategy {
    * (the refusal says nothing of what the supplier delivers to this peer).
    */
   private onRefused(peer: number, supplier: number, chunk: number, why: number): void {
-    if (!this.online[peer]) return;
+    if (!this.members.online[peer]) return;
     const matched = this.settleRequest(peer, supplier, chunk);
     if (why === NOT_HELD) {
       this.refusedNotHeld++;
@@ -509,7 +364,7 @@ class MeshPull implements Strategy {
   }
 
   private onChunk(peer: number, supplier: number, chunk: number, bytes: number): void {
-    if (!this.online[peer]) return;
+    if (!this.members.online[peer]) return;
     const now = this.c.sim.nowMicros;
     const result = this.c.players.receive(peer, chunk);
     if (result === Receive.New) {
@@ -518,10 +373,7 @@ class MeshPull implements Strategy {
       this.duplicateBytes += bytes;
       this.c.probe.emitDuplicate(peer, bytes);
     }
-    if (this.orphaned[peer] !== 0) {
-      this.orphaned[peer] = 0;
-      this.c.probe.emitOverlay(peer, now, OverlayEvent.Recovered);
-    }
+    this.members.fed(peer);
     const requestedAt = this.requestTime(peer, chunk);
     const matched = this.settleRequest(peer, supplier, chunk);
     const edge = matched >= 0 ? matched : this.table.find(peer, supplier);
