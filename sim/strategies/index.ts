@@ -1,4 +1,5 @@
 import { clientServer, idealMulticast } from "./clientServer.ts";
+import { liveSwarm } from "./liveSwarm/liveSwarm.ts";
 import { meshPull } from "./meshPull/meshPull.ts";
 import { minuteSwarming } from "./minuteSwarming.ts";
 import { striped } from "./striped.ts";
@@ -11,7 +12,14 @@ import { vodMesh } from "./vodMesh.ts";
  * Adding a strategy means adding one file and one line here.
  */
 export const STRATEGIES: ReadonlyMap<string, StrategyDefinition<unknown>> = new Map(
-  [clientServer, idealMulticast, treeRelay, striped, minuteSwarming, vodMesh, meshPull].map(
-    (entry) => [entry.type, entry],
-  ),
+  [
+    clientServer,
+    idealMulticast,
+    treeRelay,
+    striped,
+    minuteSwarming,
+    vodMesh,
+    meshPull,
+    liveSwarm,
+  ].map((entry) => [entry.type, entry]),
 );

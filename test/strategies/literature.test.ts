@@ -93,9 +93,10 @@ churn:
 strategies:
   - { name: mesh-rarest, type: mesh-pull }
   - { name: mesh-deadline, type: mesh-pull, scheduler: deadline }
+  - { name: live-swarm, type: live-swarm }
 `;
 
-  it("on-time stream bits stay below min(u_s, (u_s + sum u_i) / N) x N x duration, and mesh-pull delivers a tenth of it or more", () => {
+  it("on-time stream bits stay below min(u_s, (u_s + sum u_i) / N) x N x duration, and the pull strategies deliver a tenth of it or more", () => {
     const run = runScenario(parseScenario(yaml, "capacity.yaml"));
     const rMax = Math.min(2e6, (2e6 + 100 * 400e3) / 100);
     expect(rMax).toBe(420e3);
@@ -128,9 +129,10 @@ churn:
 strategies:
   - { name: mesh-rarest, type: mesh-pull }
   - { name: mesh-deadline, type: mesh-pull, scheduler: deadline }
+  - { name: live-swarm, type: live-swarm }
 `;
 
-  it("with upload 4 x the stream rate, mesh-pull peers play at least 85% of their time online", () => {
+  it("with upload 4 x the stream rate, mesh-pull and live-swarm peers play at least 85% of their time online", () => {
     const run = runScenario(parseScenario(yaml, "ample.yaml"));
     for (const r of run.runs) {
       expect(r.summary.neverStarted).toBe(0);

@@ -3,7 +3,9 @@ import { Receive } from "../../player/player.ts";
 import { secondsToMicros } from "../../scenario/units.ts";
 import { defineStrategy, type Strategy, type StrategyContext } from "../types.ts";
 import { BufferRing } from "./bufferRing.ts";
+import { creditArrival, settleRequest } from "./delivery.ts";
 import { Membership } from "./membership.ts";
+import { MeshGauges } from "./meshGauges.ts";
 import { type MeshPullOptions, resolveMeshPullOptions } from "./options.ts";
 import { PartnerTable } from "./partners.ts";
 import { PullScheduler } from "./scheduler.ts";
@@ -50,14 +52,9 @@ class MeshPull implements Strategy {
   private readonly o: MeshPullOptions;
   private readonly table: PartnerTable;
   private readonly members: Membership;
+  private readonly gauges: MeshGauges;
   private readonly ring: BufferRing;
   private readonly scheduler: PullScheduler;
-  /** Cached edge of each edge's partner that points back (checked before use). */
-  private readonly reverse: Int32Array;
-  private readonly ticks: Uint32Array;
-  private readonly partnerSum: Float64Array;
-  private readonly fillSum: Float64Array;
-  private readonly fillSamples: Uint32Array;
   private readonly exchangeMicros: number;
   private readonly retryMicros: number;
   private readonly ticksPerReplace: number;
@@ -109,11 +106,7 @@ class MeshPull implements Strategy {
       this.chunkBits,
       this.horizonMicros,
     );
-    this.reverse = new Int32Array(this.table.partner.length).fill(-1);
-    this.ticks = new Uint32Array(n);
-    this.partnerSum = new Float64Array(n);
-    this.fillSum = new Float64Array(n);
-    this.fillSamples = new Uint32Array(n);
+    this.gauges = new MeshGauges(n, context.probe, this.table, this.ring);
     this.exchangeMicros = Math.max(1, secondsToMicros(options.exchangeSeconds));
     this.retryMicros = Math.max(1, secondsToMicros(options.retrySeconds));
     this.ticksPerReplace =
@@ -166,7 +159,7 @@ class MeshPull implements Strategy {
 
   leave(peer: number, abrupt: boolean): void {
     const now = this.c.sim.nowMicros;
-    this.emitSessionGauges(peer, now);
+    this.gauges.emitSession(peer, now);
     this.members.leave(peer, abrupt);
     // Partners read this peer's buffer maps until they learn it left.
     this.c.sim.after(this.c.detectionDelayMicros + this.exchangeMicros, this.evClose, peer);
@@ -176,7 +169,7 @@ class MeshPull implements Strategy {
     const now = this.c.sim.nowMicros;
     const members = this.members;
     for (let i = 0; i < members.tracker.size; i++)
-      this.emitSessionGauges(members.tracker.at(i), now);
+      this.gauges.emitSession(members.tracker.at(i), now);
     const peerHours = members.peerHours(now);
     const perHour = (x: number) => (peerHours > 0 ? x / peerHours : 0);
     return {
@@ -195,46 +188,9 @@ class MeshPull implements Strategy {
     };
   }
 
-  /**
-   * Mean partners and buffer-map fill over the online peers; each peer's fill is also kept
-   * for its session's gauge.
-   */
+  /** Mean partners and buffer-map fill over the online peers. */
   sample(): Record<string, number> {
-    let partners = 0;
-    let fill = 0;
-    const tracker = this.members.tracker;
-    const n = tracker.size;
-    for (let i = 0; i < n; i++) {
-      const peer = tracker.at(i);
-      partners += this.table.count[peer];
-      const f = this.bufferMapFill(peer);
-      this.fillSum[peer] += f;
-      this.fillSamples[peer]++;
-      fill += f;
-    }
-    return {
-      meanPartners: n > 0 ? partners / n : 0,
-      meanBufferMapFill: n > 0 ? fill / n : 0,
-    };
-  }
-
-  /** Share of the W chunks ending at its newest one that a peer holds. */
-  private bufferMapFill(peer: number): number {
-    const newest = this.ring.newest[peer];
-    return newest < 0 ? 0 : this.ring.heldCount(peer, newest) / this.ring.windowChunks;
-  }
-
-  /**
-   * Per session: its mean partner count over its exchange periods, and its mean buffer-map fill
-   * over the metrics samples taken while it was online (its fill on leaving if none was).
-   */
-  private emitSessionGauges(peer: number, now: number): void {
-    const ticks = this.ticks[peer];
-    if (ticks === 0) return;
-    const samples = this.fillSamples[peer];
-    const fill = samples > 0 ? this.fillSum[peer] / samples : this.bufferMapFill(peer);
-    this.c.probe.emitGauge("meshPartners", peer, now, this.partnerSum[peer] / ticks);
-    this.c.probe.emitGauge("bufferMapFill", peer, now, fill);
+    return this.gauges.sample(this.members.tracker);
   }
 
   // --- Partners -------------------------------------------------------------------------
@@ -273,20 +229,14 @@ class MeshPull implements Strategy {
       );
       this.bufferMapBytesSent += this.bufferMapBytes;
       if (arrive < 0) continue;
-      let back = this.reverse[e];
-      const qBase = table.base(q);
-      if (back < qBase || back >= qBase + table.capacity(q) || table.partner[back] !== node) {
-        back = table.find(q, node);
-        this.reverse[e] = back;
-      }
+      const back = table.back(node, e);
       if (back >= 0) table.offerView(back, now, arrive, now);
     }
     if (node !== 0) {
       this.scheduler.expire(node, now);
       this.scheduler.schedule(node, now);
-      this.ticks[node]++;
-      this.partnerSum[node] += table.count[node];
-      if (this.ticksPerReplace > 0 && this.ticks[node] % this.ticksPerReplace === 0) {
+      const ticks = this.gauges.tick(node);
+      if (this.ticksPerReplace > 0 && ticks % this.ticksPerReplace === 0) {
         this.replaceSlowest(node);
       }
     }
@@ -328,18 +278,6 @@ class MeshPull implements Strategy {
     }
   }
 
-  /** Clears the request for `chunk` to `supplier`, if it still stands; returns its edge or -1. */
-  private settleRequest(peer: number, supplier: number, chunk: number): number {
-    const ring = this.ring;
-    const entry = ring.entry(peer, chunk);
-    if (entry < 0 || ring.requestedChunk(entry) !== chunk) return -1;
-    if (ring.requestedFrom(entry) !== supplier) return -1;
-    ring.clearRequest(entry);
-    const edge = this.table.find(peer, supplier);
-    if (edge >= 0) this.table.outstanding[edge]--;
-    return edge;
-  }
-
   /**
    * A refusal costs the requester one exchange period for that chunk. A busy supplier says when
    * it will take requests again, and is not asked before then; the throughput estimate stands
@@ -347,7 +285,7 @@ class MeshPull implements Strategy {
    */
   private onRefused(peer: number, supplier: number, chunk: number, why: number): void {
     if (!this.members.online[peer]) return;
-    const matched = this.settleRequest(peer, supplier, chunk);
+    const matched = settleRequest(this.ring, this.table, peer, supplier, chunk);
     if (why === NOT_HELD) {
       this.refusedNotHeld++;
       return;
@@ -355,12 +293,6 @@ class MeshPull implements Strategy {
     this.refusedBusy++;
     const edge = matched >= 0 ? matched : this.table.find(peer, supplier);
     if (edge >= 0) this.table.busyUntilMicros[edge] = this.c.sim.nowMicros + why;
-  }
-
-  private requestTime(peer: number, chunk: number): number {
-    const entry = this.ring.entry(peer, chunk);
-    if (entry < 0 || this.ring.requestedChunk(entry) !== chunk) return -1;
-    return this.ring.requestedAt(entry);
   }
 
   private onChunk(peer: number, supplier: number, chunk: number, bytes: number): void {
@@ -374,16 +306,7 @@ class MeshPull implements Strategy {
       this.c.probe.emitDuplicate(peer, bytes);
     }
     this.members.fed(peer);
-    const requestedAt = this.requestTime(peer, chunk);
-    const matched = this.settleRequest(peer, supplier, chunk);
-    const edge = matched >= 0 ? matched : this.table.find(peer, supplier);
-    if (edge < 0) return;
-    // Throughput: the chunk's bits over the time since it was asked for or since the previous
-    // chunk from this partner arrived, whichever is later (the partner's service interval).
-    const since = Math.max(requestedAt, this.table.lastArriveMicros[edge]);
-    if (matched >= 0 && requestedAt >= 0 && now > since)
-      this.table.measure(edge, (bytes * 8 * 1e6) / (now - since));
-    this.table.lastArriveMicros[edge] = now;
+    creditArrival(this.ring, this.table, peer, supplier, chunk, bytes, now);
   }
 }
 

@@ -33,6 +33,10 @@ export class PartnerTable {
   readonly lastArriveMicros: Float64Array;
   /** Until when the partner said it is too busy for requests, µs. */
   readonly busyUntilMicros: Float64Array;
+  /** Cached edge of each edge's partner that points back (checked before use). */
+  private readonly reverse: Int32Array;
+  /** Called with each new edge (for per-edge state kept elsewhere). */
+  onAdd: ((node: number, edge: number) => void) | undefined;
 
   /**
    * @param nodes node ids (source plus sessions).
@@ -58,6 +62,20 @@ export class PartnerTable {
     this.outstanding = new Int32Array(edges);
     this.lastArriveMicros = new Float64Array(edges);
     this.busyUntilMicros = new Float64Array(edges);
+    this.reverse = new Int32Array(edges).fill(-1);
+  }
+
+  /** The edge of `edge`'s partner that points back at `node` (the edge's owner), or -1. */
+  back(node: number, edge: number): number {
+    const q = this.partner[edge];
+    if (q < 0) return -1;
+    let b = this.reverse[edge];
+    const qBase = this.base(q);
+    if (b < qBase || b >= qBase + this.capacity(q) || this.partner[b] !== node) {
+      b = this.find(q, node);
+      this.reverse[edge] = b;
+    }
+    return b;
   }
 
   /** First edge of a node. */
@@ -101,6 +119,7 @@ export class PartnerTable {
       this.lastArriveMicros[e] = -1;
       this.busyUntilMicros[e] = 0;
       this.count[node]++;
+      this.onAdd?.(node, e);
       return e;
     }
     return -1;

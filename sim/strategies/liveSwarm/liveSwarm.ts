@@ -1,0 +1,341 @@
+import { Traffic } from "../../network/transport.ts";
+import { Receive } from "../../player/player.ts";
+import { secondsToMicros } from "../../scenario/units.ts";
+import { BufferRing } from "../meshPull/bufferRing.ts";
+import { creditArrival, settleRequest } from "../meshPull/delivery.ts";
+import { Membership } from "../meshPull/membership.ts";
+import { MeshGauges } from "../meshPull/meshGauges.ts";
+import { MAX_SOURCE_PARTNERS } from "../meshPull/options.ts";
+import { PartnerTable } from "../meshPull/partners.ts";
+import { startSourceClock } from "../sourceClock.ts";
+import { uploadSlots } from "../swarm/choker.ts";
+import { defineStrategy, type Strategy, type StrategyContext } from "../types.ts";
+import { Choking } from "./choking.ts";
+import { type LiveSwarmOptions, resolveLiveSwarmOptions } from "./options.ts";
+import { LivePicker } from "./picker.ts";
+
+export type { LiveSwarmOptions } from "./options.ts";
+
+/** The second payload word of a refusal when the uploader does not hold the piece (else busy). */
+const NOT_HELD = 0;
+const BUSY = 1;
+
+/**
+ * Live swarming (BitTorrent over a sliding window, as Tribler's live mode and Ace Stream do):
+ * one swarm for the whole broadcast, so no swarm is ever formed again (the contrast with minute
+ * swarming), whose pieces (one per chunk) are valid only inside a window of `window` seconds
+ * behind the live edge; older pieces are dropped, never requested or served.
+ *
+ * Neighbours come from a tracker and are replaced when they leave (the mesh's
+ * {@link Membership}). Every piece a peer gets is announced to all its neighbours (HAVE); a
+ * neighbour knows of it one one-way latency later. HAVEs are charged as one fan-out of
+ * neighbours x `controlBytes` per piece and need no event of their own.
+ *
+ * Upload: `unchokeSlots` tit-for-tat slots plus an optimistic one ({@link Choking}), re-ranked
+ * every `rechokeInterval`; the source's slots follow its capacity (one stream each, as in minute
+ * swarming). CHOKE and UNCHOKE are charged as control messages; the neighbour acts on them at
+ * once (a simplification: it would learn one latency later). A choke drops the requests still
+ * waiting at the uploader.
+ *
+ * Download: a peer keeps requests outstanding at each neighbour that unchokes it, as many as
+ * that neighbour's measured throughput delivers in `requestHorizon` (at least `pipeline`),
+ * topping up when a piece arrives and every `tick`; which piece follows {@link LivePicker}
+ * (deadline near the playhead, rarest first beyond). An uploader refuses a request when its
+ * uplink already holds more than `requestHorizon` of data, and a request not served in time is
+ * given up and may go elsewhere; a copy that then arrives twice is a duplicate, in overheadRatio.
+ */
+class LiveSwarm implements Strategy {
+  private readonly c: StrategyContext;
+  private readonly o: LiveSwarmOptions;
+  private readonly table: PartnerTable;
+  private readonly ring: BufferRing;
+  private readonly members: Membership;
+  private readonly gauges: MeshGauges;
+  private readonly choking: Choking;
+  private readonly picker: LivePicker;
+  private readonly tickMicros: number;
+  private readonly rechokeMicros: number;
+  private readonly horizonMicros: number;
+  private readonly chunkBits: number;
+
+  private haveBytes = 0;
+  private chokeMessages = 0;
+  private requestsSent = 0;
+  private requestTimeouts = 0;
+  private refusedNotHeld = 0;
+  private refusedBusy = 0;
+  private duplicateBytes = 0;
+
+  private readonly msgHave: number;
+  private readonly msgChoke: number;
+  private readonly msgRequest: number;
+  private readonly msgRefuse: number;
+  private readonly msgPiece: number;
+  private readonly evTick: number;
+  private readonly evRechoke: number;
+  private readonly evClose: number;
+
+  constructor(context: StrategyContext, options: LiveSwarmOptions) {
+    this.c = context;
+    this.o = options;
+    const n = context.nodes;
+    const stream = context.stream;
+    const bitrate = stream.bitrateBitsPerSecond;
+    const transport = context.transport;
+    const slots = uploadSlots(
+      n,
+      (node) => transport.uploadBitsPerSecond(node),
+      bitrate,
+      options.unchokeSlots,
+      0,
+    );
+    const sourceCapacity = Math.min(
+      MAX_SOURCE_PARTNERS,
+      Math.max(options.maxNeighbours, 2 * slots[0]),
+    );
+    this.table = new PartnerTable(n, options.maxNeighbours, sourceCapacity, bitrate);
+    const windowChunks = Math.max(
+      1,
+      Math.ceil(secondsToMicros(options.windowSeconds) / stream.chunkMicros),
+    );
+    this.ring = new BufferRing(n, windowChunks, stream.chunkMicros, stream.chunkCount);
+    this.chunkBits = stream.chunkBytes * 8;
+    this.tickMicros = Math.max(1, secondsToMicros(options.tickSeconds));
+    this.rechokeMicros = Math.max(1, secondsToMicros(options.rechokeSeconds));
+    this.horizonMicros = secondsToMicros(options.requestHorizonSeconds);
+    this.members = new Membership(
+      context,
+      this.table,
+      {
+        prefix: "live",
+        target: options.neighbours,
+        candidates: options.candidates,
+        controlBytes: options.controlBytes,
+        retryMicros: Math.max(1, secondsToMicros(options.retrySeconds)),
+      },
+      (node, gone) => {
+        this.ring.clearRequestsTo(node, gone);
+        this.choking.fill(node);
+      },
+    );
+    this.gauges = new MeshGauges(n, context.probe, this.table, this.ring);
+    this.choking = new Choking(
+      this.table,
+      context.random,
+      slots,
+      options.optimisticUnchoke,
+      Math.max(1, Math.round(options.optimisticSeconds / options.rechokeSeconds)),
+      (node, edge, unchoked) => this.onChokeChange(node, edge, unchoked),
+    );
+    this.table.onAdd = (node, edge) => {
+      this.choking.reset(edge);
+      this.choking.fill(node);
+    };
+    this.picker = new LivePicker(
+      context.players,
+      this.table,
+      this.ring,
+      (a, b) => transport.latencyMicros(a, b),
+      Math.round(secondsToMicros(options.urgentSeconds) / stream.chunkMicros),
+    );
+
+    const ctl = Traffic.Control;
+    this.msgHave = transport.register("live/have", ctl, () => {});
+    this.msgChoke = transport.register("live/choke", ctl, () => {});
+    this.msgRequest = transport.register("live/request", ctl, (from, to, chunk) =>
+      this.onRequest(to, from, chunk),
+    );
+    this.msgRefuse = transport.register("live/refuse", ctl, (from, to, chunk, why) =>
+      this.onRefused(to, from, chunk, why),
+    );
+    this.msgPiece = transport.register("live/piece", Traffic.Data, (from, to, chunk, _p1, bytes) =>
+      this.onPiece(to, from, chunk, bytes),
+    );
+    const sim = context.sim;
+    this.evTick = sim.register("live/tick", (peer) => this.tick(peer));
+    this.evRechoke = sim.register("live/rechoke", (node) => {
+      if (!this.members.online[node]) return;
+      this.choking.rechoke(node);
+      if (sim.nowMicros + this.rechokeMicros < context.stream.durationMicros) {
+        sim.after(this.rechokeMicros, this.evRechoke, node);
+      }
+    });
+    this.evClose = sim.register("live/close-ring", (peer) => this.ring.close(peer));
+  }
+
+  start(): void {
+    // Each new piece at the source is announced to its neighbours.
+    startSourceClock(this.c, "live", () => this.announce(0));
+    this.c.sim.at(this.rechokeMicros, this.evRechoke, 0);
+  }
+
+  join(peer: number): void {
+    this.ring.open(peer);
+    this.picker.reset(peer);
+    this.members.join(peer);
+    const random = this.c.random;
+    this.c.sim.after(Math.floor(random.next() * this.tickMicros), this.evTick, peer);
+    this.c.sim.after(Math.floor(random.next() * this.rechokeMicros), this.evRechoke, peer);
+  }
+
+  leave(peer: number, abrupt: boolean): void {
+    this.gauges.emitSession(peer, this.c.sim.nowMicros);
+    this.members.leave(peer, abrupt);
+    // Neighbours read this peer's pieces (its HAVEs) until they learn it left.
+    this.c.sim.after(this.c.detectionDelayMicros + this.tickMicros, this.evClose, peer);
+  }
+
+  summary(): Record<string, number> {
+    const now = this.c.sim.nowMicros;
+    const members = this.members;
+    for (let i = 0; i < members.tracker.size; i++)
+      this.gauges.emitSession(members.tracker.at(i), now);
+    const peerHours = members.peerHours(now);
+    return {
+      partnerChurnPerPeerHour: peerHours > 0 ? members.partnersLost / peerHours : 0,
+      partnerDepartures: members.partnerDepartures,
+      trackerQueries: members.trackerQueries,
+      haveBytes: this.haveBytes,
+      chokeMessages: this.chokeMessages,
+      requestsSent: this.requestsSent,
+      requestTimeouts: this.requestTimeouts,
+      requestsRefusedNotHeld: this.refusedNotHeld,
+      requestsRefusedBusy: this.refusedBusy,
+      duplicateRequestBytes: this.duplicateBytes,
+      windowChunks: this.ring.windowChunks,
+    };
+  }
+
+  /** Mean neighbours and window fill over the online peers. */
+  sample(): Record<string, number> {
+    return this.gauges.sample(this.members.tracker);
+  }
+
+  /** Charges the HAVE fan-out of one new piece at `node`. */
+  private announce(node: number): void {
+    const count = this.table.count[node];
+    if (count === 0) return;
+    const bytes = count * this.o.controlBytes;
+    if (this.c.transport.sendUndelivered(node, -1, this.msgHave, bytes) >= 0) {
+      this.haveBytes += bytes;
+    }
+  }
+
+  private onChokeChange(node: number, edge: number, unchoked: boolean): void {
+    const q = this.table.partner[edge];
+    this.chokeMessages++;
+    this.c.transport.sendUndelivered(node, q, this.msgChoke, this.o.controlBytes);
+    const back = this.table.back(node, edge);
+    if (back < 0) return;
+    if (unchoked) {
+      this.topUp(q, back);
+    } else {
+      // A choke drops the requests still waiting at the uploader.
+      this.ring.clearRequestsTo(q, node);
+      this.table.outstanding[back] = 0;
+    }
+  }
+
+  private tick(peer: number): void {
+    if (!this.members.online[peer]) return;
+    const now = this.c.sim.nowMicros;
+    this.ring.expire(peer, now, (supplier) => {
+      this.requestTimeouts++;
+      const e = this.table.find(peer, supplier);
+      if (e >= 0 && this.table.outstanding[e] > 0) this.table.outstanding[e]--;
+    });
+    const table = this.table;
+    const base = table.base(peer);
+    for (let e = base; e < base + table.capacity(peer); e++) {
+      if (table.partner[e] >= 0) this.topUp(peer, e);
+    }
+    this.gauges.tick(peer);
+    if (now + this.tickMicros < this.c.stream.durationMicros) {
+      this.c.sim.after(this.tickMicros, this.evTick, peer);
+    }
+  }
+
+  /** Fills `peer`'s pipeline to the partner of `edge`, if that partner unchokes it. */
+  private topUp(peer: number, edge: number): void {
+    if (peer === 0 || !this.members.online[peer]) return;
+    const table = this.table;
+    const supplier = table.partner[edge];
+    const back = this.table.back(peer, edge);
+    if (back < 0 || this.choking.unchoked[back] === 0) return;
+    const now = this.c.sim.nowMicros;
+    // libtorrent sizes a peer's request queue as its measured download rate x a queue time;
+    // here the queue time is the request horizon, and `pipeline` the least queue.
+    const queue = Math.max(
+      this.o.pipeline,
+      Math.floor((table.rateBitsPerSecond[edge] * this.horizonMicros) / 1e6 / this.chunkBits),
+    );
+    while (table.outstanding[edge] < queue) {
+      const chunk = this.picker.pick(peer, supplier, now);
+      if (chunk < 0) return;
+      this.requestsSent++;
+      if (!this.c.transport.send(peer, supplier, this.msgRequest, this.o.controlBytes, chunk))
+        return;
+      const rate = table.rateBitsPerSecond[edge];
+      const expected =
+        ((table.outstanding[edge] + 1) * this.chunkBits * 1e6) / rate +
+        2 * this.c.transport.latencyMicros(peer, supplier);
+      const until = now + this.horizonMicros + Math.ceil(2 * expected);
+      this.ring.request(peer, this.ring.entry(peer, chunk), chunk, supplier, now, until);
+      table.outstanding[edge]++;
+    }
+  }
+
+  /** At the uploader: send the piece, or refuse. */
+  private onRequest(node: number, requester: number, chunk: number): void {
+    if (!this.members.online[node]) return;
+    const now = this.c.sim.nowMicros;
+    const t = this.c.transport;
+    const edge = this.table.find(node, requester);
+    if (edge < 0 || this.choking.unchoked[edge] === 0) return; // choked: dropped
+    const oldest = this.ring.sourceNewest(now) - this.ring.windowChunks + 1;
+    if (chunk < oldest || !this.ring.heldAt(node, chunk, now)) {
+      t.send(node, requester, this.msgRefuse, this.o.controlBytes, chunk, NOT_HELD);
+      return;
+    }
+    const busy = t.uplinkBacklogMicros(node) > this.horizonMicros;
+    if (busy || !t.send(node, requester, this.msgPiece, this.c.stream.chunkBytes, chunk)) {
+      t.send(node, requester, this.msgRefuse, this.o.controlBytes, chunk, BUSY);
+    }
+  }
+
+  private onRefused(peer: number, supplier: number, chunk: number, why: number): void {
+    if (!this.members.online[peer]) return;
+    settleRequest(this.ring, this.table, peer, supplier, chunk);
+    if (why === NOT_HELD) this.refusedNotHeld++;
+    else this.refusedBusy++;
+  }
+
+  private onPiece(peer: number, supplier: number, chunk: number, bytes: number): void {
+    if (!this.members.online[peer]) return;
+    const now = this.c.sim.nowMicros;
+    const result = this.c.players.receive(peer, chunk);
+    if (result === Receive.New) {
+      this.ring.store(peer, chunk, now);
+      this.announce(peer);
+    } else if (result === Receive.Duplicate) {
+      this.duplicateBytes += bytes;
+      this.c.probe.emitDuplicate(peer, bytes);
+    }
+    this.members.fed(peer);
+    const edge = creditArrival(this.ring, this.table, peer, supplier, chunk, bytes, now);
+    if (edge < 0) return;
+    // Tit-for-tat credit.
+    this.choking.given[edge] += bytes;
+    this.topUp(peer, edge);
+  }
+}
+
+/** The `live-swarm` strategy: one BitTorrent swarm over a sliding window of the live stream. */
+export const liveSwarm = defineStrategy<LiveSwarmOptions>({
+  type: "live-swarm",
+  description:
+    "BitTorrent live over a sliding window: one swarm, tit-for-tat with optimistic unchoke, HAVEs, deadline pieces near the playhead and rarest first beyond",
+  resolveOptions: resolveLiveSwarmOptions,
+  memorySeconds: (options) => options.windowSeconds,
+  create: (context, options) => new LiveSwarm(context, options),
+});
