@@ -197,25 +197,7 @@ export function timePanels(
         }),
         axisBottom(x, height, { hideLabels: !last, label: `time (${unit.label})` }),
         el("g", { class: "marks" }, marks),
-        labelled
-          ? el(
-              "text",
-              {
-                class: "panel-label",
-                "pointer-events": "none",
-                x: 0,
-                y: -PANEL_LABEL_GAP,
-                "font-size": FONT.note,
-                fill: INK,
-                // A white edge where a shared event's dashed line crosses the name.
-                stroke: "#ffffff",
-                "stroke-width": 3,
-                "stroke-linejoin": "round",
-                "paint-order": "stroke",
-              },
-              txt(fitText(spec.label, FONT.note, width)),
-            )
-          : null,
+        labelled ? panelLabel(fitText(spec.label, FONT.note, width)) : null,
       ),
     );
     top += height + (last ? 0 : 10);
@@ -236,8 +218,30 @@ export function timePanels(
       ),
     );
   }
-  if (events) parts.push(events.draw(options.top, stackTop, stackBottom));
+  // Events go underneath the panels, so that a panel name's white backing hides the dashed
+  // line of a shared event where it crosses the name.
+  if (events) parts.unshift(events.draw(options.top, stackTop, stackBottom));
   return { svg: parts.join("\n"), bottom: stackBottom + 34 };
+}
+
+/**
+ * A panel's name in the row above it, on a white backing (a plain rectangle rather than a text
+ * halo: PDF conversion does not support paint-order).
+ */
+function panelLabel(text: string): string {
+  const width = textWidth(text, FONT.note);
+  return el(
+    "g",
+    { class: "panel-label", "pointer-events": "none" },
+    el("rect", {
+      x: -1,
+      y: -PANEL_LABEL_GAP - 0.8 * FONT.note,
+      width: width + 2,
+      height: FONT.note + 1,
+      fill: "#ffffff",
+    }),
+    el("text", { x: 0, y: -PANEL_LABEL_GAP, "font-size": FONT.note, fill: INK }, txt(text)),
+  );
 }
 
 const RUG_ROW_PX = 8;
