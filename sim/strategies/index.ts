@@ -1,8 +1,8 @@
 import { clientServer, idealMulticast } from "./clientServer.ts";
 import { liveSwarm } from "./liveSwarm/liveSwarm.ts";
 import { meshPull } from "./meshPull/meshPull.ts";
-import { minuteSwarming } from "./minuteSwarming.ts";
 import { striped } from "./striped.ts";
+import { minuteSwarming } from "./swarm/minuteSwarming.ts";
 import { treeRelay } from "./treeRelay.ts";
 import type { StrategyDefinition } from "./types.ts";
 import { vodMesh } from "./vodMesh.ts";

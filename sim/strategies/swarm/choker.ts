@@ -1,6 +1,6 @@
 import type { RandomStream } from "../../engine/random.ts";
 import type { PieceKnowledge } from "./knowledge.ts";
-import { H_OPEN, M_LEECH, M_SEED, NONE, type SwarmRecords } from "./records.ts";
+import { Link, NONE, type SwarmRecords } from "./records.ts";
 
 /** Unchoke kind: one of a peer's regular (tit-for-tat) slots. */
 export const REGULAR = 1;
@@ -45,7 +45,7 @@ export function uploadSlots(
  * by the bytes each interested neighbour gave (tit-for-tat, a rolling half-life of one rechoke
  * period), plus one optimistic slot rotated every `optimisticEvery` rechokes; a slot freed
  * between rechokes goes at once to the best-ranked interested neighbour. State per half is
- * `hUnchoking` (the kind) and `hEpoch` (bumped on every choke) in the records.
+ * `unchokeKind` (the kind) and `chokeEpoch` (bumped on every choke) in the records.
  */
 export class Choker {
   /** Regular upload slots per node. */
@@ -66,6 +66,8 @@ export class Choker {
   private markStamp = 0;
   private readonly candidates: number[] = [];
   private readonly chosen: number[] = [];
+  /** Scratch list of a peer's halves (see SwarmRecords.halvesOfPeer). */
+  private readonly halves: number[] = [];
 
   /**
    * @param slots regular slots per node (see {@link uploadSlots}); kept, not copied.
@@ -116,49 +118,39 @@ export class Choker {
     const random = this.random;
     const cands = this.candidates;
     cands.length = 0;
-    const k = this.k;
-    for (let m = rec.firstMembership[peer]; m !== NONE; m = rec.mNext[m]) {
-      const state = rec.mState[m];
-      if (state !== M_LEECH && state !== M_SEED) continue;
-      const base = m * k;
-      for (let j = 0; j < k; j++) {
-        const h = base + j;
-        if (rec.hState[h] !== H_OPEN) continue;
-        if (rec.hNotInterested[h] === 0 && this.know.interested(h)) {
-          // Bytes received are whole numbers: the random fraction only breaks ties.
-          rec.hKey[h] = rec.hRecv[h] + random.next();
-          cands.push(h);
-        }
-        // A rolling rate: what a neighbour gave counts half as much each period after.
-        rec.hRecv[h] *= 0.5;
+    for (const h of rec.halvesOfPeer(peer, true, this.halves)) {
+      if (rec.linkState[h] !== Link.Open) continue;
+      if (rec.neighbourNotInterested[h] === 0 && this.know.interested(h)) {
+        // Bytes received are whole numbers: the random fraction only breaks ties.
+        rec.rankKey[h] = rec.receivedBytes[h] + random.next();
+        cands.push(h);
       }
+      // A rolling rate: what a neighbour gave counts half as much each period after.
+      rec.receivedBytes[h] *= 0.5;
     }
-    const hKey = rec.hKey;
-    cands.sort((a, b) => hKey[b] - hKey[a]);
+    const rankKey = rec.rankKey;
+    cands.sort((a, b) => rankKey[b] - rankKey[a]);
     this.markStamp += 2;
     const stamp = this.markStamp;
     const regular = Math.min(slots, cands.length);
-    for (let i = 0; i < cands.length; i++) rec.hMark[cands[i]] = i < regular ? stamp + 1 : stamp;
+    for (let i = 0; i < cands.length; i++)
+      rec.rechokeMark[cands[i]] = i < regular ? stamp + 1 : stamp;
     let optimistic = NONE;
     if (this.optimisticUnchoke && cands.length > regular) {
       const current = this.optimisticHalf[peer];
       const keep =
         current !== NONE &&
-        rec.hMark[current] === stamp &&
-        rec.hState[current] === H_OPEN &&
+        rec.rechokeMark[current] === stamp &&
+        rec.linkState[current] === Link.Open &&
         round % this.optimisticEvery !== 0;
       optimistic = keep ? current : cands[regular + random.int(cands.length - regular)];
     }
     // Choke whoever lost their slot, then unchoke the new set.
-    for (let m = rec.firstMembership[peer]; m !== NONE; m = rec.mNext[m]) {
-      const base = m * k;
-      for (let j = 0; j < k; j++) {
-        const h = base + j;
-        if (rec.hUnchoking[h] === 0) continue;
-        if (rec.hMark[h] === stamp + 1 || h === optimistic) continue;
-        this.chokeLocal(h);
-        if (rec.hState[h] === H_OPEN) this.messages.choke(h);
-      }
+    for (const h of rec.halvesOfPeer(peer, false, this.halves)) {
+      if (rec.unchokeKind[h] === 0) continue;
+      if (rec.rechokeMark[h] === stamp + 1 || h === optimistic) continue;
+      this.chokeLocal(h);
+      if (rec.linkState[h] === Link.Open) this.messages.choke(h);
     }
     this.regularCount[peer] = 0;
     this.optimisticHalf[peer] = NONE;
@@ -169,9 +161,9 @@ export class Choker {
   /** Marks a half unchoked; sends UNCHOKE unless it already was. */
   setUnchoked(h: number, kind: number): void {
     const rec = this.rec;
-    const peer = rec.mPeer[(h / this.k) | 0];
-    const was = rec.hUnchoking[h];
-    rec.hUnchoking[h] = kind;
+    const peer = rec.memberPeer[(h / this.k) | 0];
+    const was = rec.unchokeKind[h];
+    rec.unchokeKind[h] = kind;
     if (kind === REGULAR) this.regularCount[peer]++;
     else this.optimisticHalf[peer] = h;
     if (was === 0) this.messages.unchoke(h);
@@ -180,18 +172,18 @@ export class Choker {
   /** Clears our unchoke of a half and its slot (no message). */
   chokeLocal(h: number): void {
     const rec = this.rec;
-    const peer = rec.mPeer[(h / this.k) | 0];
-    const kind = rec.hUnchoking[h];
+    const peer = rec.memberPeer[(h / this.k) | 0];
+    const kind = rec.unchokeKind[h];
     if (kind === REGULAR) this.regularCount[peer]--;
     else if (kind === OPTIMISTIC && this.optimisticHalf[peer] === h)
       this.optimisticHalf[peer] = NONE;
-    rec.hUnchoking[h] = 0;
-    rec.hEpoch[h]++;
+    rec.unchokeKind[h] = 0;
+    rec.chokeEpoch[h]++;
   }
 
   /** A neighbour became interested: unchoke it if a slot is free. */
   offerSlot(peer: number, h: number): void {
-    if (this.rec.hUnchoking[h] !== 0 || !this.online[peer]) return;
+    if (this.rec.unchokeKind[h] !== 0 || !this.online[peer]) return;
     if (this.regularCount[peer] < this.slots[peer]) this.setUnchoked(h, REGULAR);
     else if (this.optimisticUnchoke && this.slots[peer] > 0 && this.optimisticHalf[peer] === NONE) {
       this.setUnchoked(h, OPTIMISTIC);
@@ -203,24 +195,17 @@ export class Choker {
     const rec = this.rec;
     const slots = this.slots[peer];
     if (slots === 0 || !this.online[peer]) return;
-    const k = this.k;
+    const halves = rec.halvesOfPeer(peer, true, this.halves);
     // Usually one slot is free: one pass per slot finds the best candidate.
     while (this.regularCount[peer] < slots) {
       let best = NONE;
       let bestKey = -1;
-      for (let m = rec.firstMembership[peer]; m !== NONE; m = rec.mNext[m]) {
-        const state = rec.mState[m];
-        if (state !== M_LEECH && state !== M_SEED) continue;
-        const base = m * k;
-        for (let j = 0; j < k; j++) {
-          const h = base + j;
-          if (rec.hState[h] !== H_OPEN || rec.hUnchoking[h] !== 0 || rec.hNotInterested[h])
-            continue;
-          const key = rec.hRecv[h] + rec.hKey[h];
-          if (key > bestKey && this.know.interested(h)) {
-            best = h;
-            bestKey = key;
-          }
+      for (const h of halves) {
+        if (!this.mayUnchoke(h)) continue;
+        const key = rec.receivedBytes[h] + rec.rankKey[h];
+        if (key > bestKey && this.know.interested(h)) {
+          best = h;
+          bestKey = key;
         }
       }
       if (best === NONE) return;
@@ -229,16 +214,19 @@ export class Choker {
     if (!this.optimisticUnchoke || this.optimisticHalf[peer] !== NONE) return;
     const cands = this.chosen;
     cands.length = 0;
-    for (let m = rec.firstMembership[peer]; m !== NONE; m = rec.mNext[m]) {
-      const state = rec.mState[m];
-      if (state !== M_LEECH && state !== M_SEED) continue;
-      const base = m * k;
-      for (let j = 0; j < k; j++) {
-        const h = base + j;
-        if (rec.hState[h] !== H_OPEN || rec.hUnchoking[h] !== 0 || rec.hNotInterested[h]) continue;
-        if (this.know.interested(h)) cands.push(h);
-      }
+    for (const h of halves) {
+      if (this.mayUnchoke(h) && this.know.interested(h)) cands.push(h);
     }
     if (cands.length > 0) this.setUnchoked(cands[this.random.int(cands.length)], OPTIMISTIC);
+  }
+
+  /** True when half h is open, choked by us, and its neighbour has not said it wants nothing. */
+  private mayUnchoke(h: number): boolean {
+    const rec = this.rec;
+    return (
+      rec.linkState[h] === Link.Open &&
+      rec.unchokeKind[h] === 0 &&
+      rec.neighbourNotInterested[h] === 0
+    );
   }
 }

@@ -1,5 +1,5 @@
 import type { Simulator } from "../../engine/simulator.ts";
-import { INF, M_SEED, type SwarmRecords } from "./records.ts";
+import { INF, Membership, type SwarmRecords } from "./records.ts";
 
 /**
  * What one member knows of a neighbour's pieces, and the interest that follows (BitTorrent's
@@ -25,7 +25,10 @@ export class PieceKnowledge {
   knows(n: number, i: number, known: number): boolean {
     const rec = this.rec;
     const at = n * rec.pieces + i;
-    return rec.pHas[at] === 1 && (rec.mLastGot[n] <= known || rec.pAt[at] <= known);
+    return (
+      rec.pieceHeld[at] === 1 &&
+      (rec.lastPieceMicros[n] <= known || rec.pieceGotMicros[at] <= known)
+    );
   }
 
   /**
@@ -37,9 +40,9 @@ export class PieceKnowledge {
     const P = rec.pieces;
     const mb = m * P;
     const known = this.sim.nowMicros - lat;
-    const count = P - rec.mHave[m];
+    const count = P - rec.piecesHeld[m];
     for (let at = 0; at < count; at++) {
-      if (this.knows(n, rec.pMissing[mb + at], known)) return true;
+      if (this.knows(n, rec.missingPieces[mb + at], known)) return true;
     }
     return false;
   }
@@ -48,18 +51,18 @@ export class PieceKnowledge {
   interested(h: number): boolean {
     const rec = this.rec;
     const m = (h / rec.k) | 0;
-    const n = rec.hNbr[h];
-    const known = this.sim.nowMicros - rec.hLat[h];
-    if (rec.mComplete[n] <= known) return false;
-    if (rec.mState[m] === M_SEED) return true;
-    const have = rec.mHave[m];
+    const n = rec.neighbourMember[h];
+    const known = this.sim.nowMicros - rec.linkLatencyMicros[h];
+    if (rec.completedMicros[n] <= known) return false;
+    if (rec.memberState[m] === Membership.Seeding) return true;
+    const have = rec.piecesHeld[m];
     if (have === 0) return false;
     const P = rec.pieces;
     const mb = m * P;
     const nb = n * P;
-    const rows = rec.pMissing;
-    const pHas = rec.pHas;
-    const theyLack = P - rec.mHave[n];
+    const rows = rec.missingPieces;
+    const pieceHeld = rec.pieceHeld;
+    const theyLack = P - rec.piecesHeld[n];
     if (have <= theyLack) {
       // Our held pieces, against what we know of theirs.
       for (let at = P - have; at < P; at++) if (!this.knows(n, rows[mb + at], known)) return true;
@@ -67,7 +70,7 @@ export class PieceKnowledge {
     }
     // Their missing pieces, against ours (this ignores HAVEs still on the way to us: they would
     // only make the neighbour look interested a moment longer).
-    for (let at = 0; at < theyLack; at++) if (pHas[mb + rows[nb + at]] === 1) return true;
+    for (let at = 0; at < theyLack; at++) if (pieceHeld[mb + rows[nb + at]] === 1) return true;
     return false;
   }
 
@@ -75,12 +78,12 @@ export class PieceKnowledge {
   gotNewSince(h: number, since: number): boolean {
     const rec = this.rec;
     const m = (h / rec.k) | 0;
-    const n = rec.hNbr[h];
-    const known = this.sim.nowMicros - rec.hLat[h];
+    const n = rec.neighbourMember[h];
+    const known = this.sim.nowMicros - rec.linkLatencyMicros[h];
     const P = rec.pieces;
     const mb = m * P;
     for (let i = 0; i < P; i++) {
-      const at = rec.pAt[mb + i];
+      const at = rec.pieceGotMicros[mb + i];
       if (at > since && at !== INF && !this.knows(n, i, known)) return true;
     }
     return false;
@@ -93,7 +96,8 @@ export class PieceKnowledge {
     const mb = m * P;
     const nb = n * P;
     for (let i = 0; i < P; i++) {
-      if (rec.pHas[nb + i] === 1 && rec.pAvail[mb + i] > 0) rec.pAvail[mb + i]--;
+      if (rec.pieceHeld[nb + i] === 1 && rec.pieceAvailability[mb + i] > 0)
+        rec.pieceAvailability[mb + i]--;
     }
   }
 }

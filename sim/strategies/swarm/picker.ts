@@ -49,20 +49,20 @@ export class PiecePicker {
     const mb = m * P;
     const nb = n * P;
     const known = this.sim.nowMicros - lat;
-    const pAt = rec.pAt;
-    const pHas = rec.pHas;
-    const pending = rec.pPending;
-    const missing = rec.pMissing;
-    const count = P - rec.mHave[m];
+    const pieceGotMicros = rec.pieceGotMicros;
+    const pieceHeld = rec.pieceHeld;
+    const pending = rec.requestSlot;
+    const missing = rec.missingPieces;
+    const count = P - rec.piecesHeld[m];
     if (count === 0) return NONE;
     // Only when n got pieces within the last latency do their times matter.
-    const stale = rec.mLastGot[n] > known;
-    if (this.superSeeding && rec.mPeer[n] === 0) {
+    const stale = rec.lastPieceMicros[n] > known;
+    if (this.superSeeding && rec.memberPeer[n] === 0) {
       // Super-seeding: the source reveals to each peer only the pieces it has sent least (its
       // counts sit in its own, otherwise unused, rarity counters), so each of its uploads injects
       // a piece the swarm lacks rather than one it already has. Ties go to the lowest piece in
       // order mode, to a random one otherwise.
-      const sent = rec.pAvail;
+      const sent = rec.pieceAvailability;
       const start = this.inOrder ? 0 : this.random.int(count);
       let best = NONE;
       let fewest = INF;
@@ -70,7 +70,12 @@ export class PiecePicker {
         let at = start + step;
         if (at >= count) at -= count;
         const i = missing[mb + at];
-        if (pending[mb + i] >= 0 || pHas[nb + i] === 0 || (stale && pAt[nb + i] > known)) continue;
+        if (
+          pending[mb + i] >= 0 ||
+          pieceHeld[nb + i] === 0 ||
+          (stale && pieceGotMicros[nb + i] > known)
+        )
+          continue;
         const c = sent[nb + i];
         if (c < fewest || (c === fewest && this.inOrder && i < best)) {
           best = i;
@@ -80,24 +85,29 @@ export class PiecePicker {
       return best;
     }
     if (this.inOrder) {
-      for (let i = rec.mPrefix[m]; i < P; i++) {
-        if (pHas[mb + i] === 0 && pending[mb + i] < 0 && pHas[nb + i] === 1) {
-          if (!stale || pAt[nb + i] <= known) return i;
+      for (let i = rec.prefixPieces[m]; i < P; i++) {
+        if (pieceHeld[mb + i] === 0 && pending[mb + i] < 0 && pieceHeld[nb + i] === 1) {
+          if (!stale || pieceGotMicros[nb + i] <= known) return i;
         }
       }
       return NONE;
     }
     // Scanning the missing row from a random point breaks ties at random.
     const start = this.random.int(count);
-    const avail = rec.pAvail;
-    const first = rec.mHave[m] === 0;
+    const avail = rec.pieceAvailability;
+    const first = rec.piecesHeld[m] === 0;
     let best = NONE;
     let bestAvail = RADIX;
     for (let step = 0; step < count; step++) {
       let at = start + step;
       if (at >= count) at -= count;
       const i = missing[mb + at];
-      if (pending[mb + i] >= 0 || pHas[nb + i] === 0 || (stale && pAt[nb + i] > known)) continue;
+      if (
+        pending[mb + i] >= 0 ||
+        pieceHeld[nb + i] === 0 ||
+        (stale && pieceGotMicros[nb + i] > known)
+      )
+        continue;
       if (first) return i;
       const a = avail[mb + i];
       if (a < bestAvail) {
@@ -118,15 +128,15 @@ export class PiecePicker {
     const P = rec.pieces;
     const mb = m * P;
     const known = this.sim.nowMicros - lat;
-    const count = P - rec.mHave[m];
+    const count = P - rec.piecesHeld[m];
     for (let at = 0; at < count; at++) {
-      const i = rec.pMissing[mb + at];
+      const i = rec.missingPieces[mb + at];
       // Only a request still waiting in its uploader's queue: one whose bytes are already
       // flowing would arrive anyway, and a second copy would be wasted.
       if (
-        rec.pSecond[mb + i] < 0 &&
-        rec.pOnWire[mb + i] === 0 &&
-        rec.pPending[mb + i] !== slot &&
+        rec.secondRequestSlot[mb + i] < 0 &&
+        rec.pieceOnWire[mb + i] === 0 &&
+        rec.requestSlot[mb + i] !== slot &&
         this.knowledge.knows(n, i, known)
       )
         return i;

@@ -1,9 +1,9 @@
 import { NONE, type SwarmRecords } from "./records.ts";
 
 /**
- * Changes to a member's piece row that keep its invariants: `pHas` mirrors `pAt`, the missing
- * row stays partitioned (missing pieces first), `mPrefix` is the contiguous held prefix, and
- * `mPending` counts the pieces with a first request out.
+ * Changes to a member's piece row that keep its invariants: `pieceHeld` mirrors `pieceGotMicros`, the missing
+ * row stays partitioned (missing pieces first), `prefixPieces` is the contiguous held prefix, and
+ * `piecesRequested` counts the pieces with a first request out.
  */
 
 /**
@@ -13,23 +13,23 @@ import { NONE, type SwarmRecords } from "./records.ts";
 export function holdPiece(rec: SwarmRecords, m: number, i: number, now: number): number {
   const P = rec.pieces;
   const base = m * P;
-  rec.pAt[base + i] = now;
-  rec.pHas[base + i] = 1;
-  rec.mLastGot[m] = now;
-  const missing = rec.pMissing;
-  const missingAt = rec.pMissingAt;
-  const lastAt = P - 1 - rec.mHave[m];
+  rec.pieceGotMicros[base + i] = now;
+  rec.pieceHeld[base + i] = 1;
+  rec.lastPieceMicros[m] = now;
+  const missing = rec.missingPieces;
+  const missingAt = rec.missingPosition;
+  const lastAt = P - 1 - rec.piecesHeld[m];
   const last = missing[base + lastAt];
   const at = missingAt[base + i];
   missing[base + at] = last;
   missingAt[base + last] = at;
   missing[base + lastAt] = i;
   missingAt[base + i] = lastAt;
-  const have = ++rec.mHave[m];
-  if (i === rec.mPrefix[m]) {
+  const have = ++rec.piecesHeld[m];
+  if (i === rec.prefixPieces[m]) {
     let prefix = i + 1;
-    while (prefix < P && rec.pHas[base + prefix] === 1) prefix++;
-    rec.mPrefix[m] = prefix;
+    while (prefix < P && rec.pieceHeld[base + prefix] === 1) prefix++;
+    rec.prefixPieces[m] = prefix;
   }
   return have;
 }
@@ -43,13 +43,13 @@ export function releaseRequests(rec: SwarmRecords, h: number): boolean {
   const slot = h - m * rec.k;
   const P = rec.pieces;
   const base = m * P;
-  const pending = rec.pPending;
-  const second = rec.pSecond;
+  const pending = rec.requestSlot;
+  const second = rec.secondRequestSlot;
   let released = false;
   for (let i = 0; i < P; i++) {
     if (second[base + i] === slot) second[base + i] = NONE;
     if (pending[base + i] === slot) {
-      rec.pOnWire[base + i] = 0;
+      rec.pieceOnWire[base + i] = 0;
       const other = second[base + i];
       if (other >= 0) {
         // Still requested through the endgame's second link: that becomes the request.
@@ -57,11 +57,11 @@ export function releaseRequests(rec: SwarmRecords, h: number): boolean {
         second[base + i] = NONE;
       } else {
         pending[base + i] = NONE;
-        rec.mPending[m]--;
+        rec.piecesRequested[m]--;
         released = true;
       }
     }
   }
-  rec.hInFlight[h] = 0;
+  rec.requestsInFlight[h] = 0;
   return released;
 }

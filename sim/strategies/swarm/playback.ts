@@ -4,7 +4,7 @@ import type { SwarmRecords } from "./records.ts";
 /**
  * Gives a member's slice to its player, chunk by chunk, each chunk once: all that is left when
  * the slice completes (`file` playback), or, in `progressive` playback, each chunk as soon as
- * the contiguous prefix of received pieces covers it. Progress is the member's `mFed` count.
+ * the contiguous prefix of received pieces covers it. Progress is the member's `chunksFed` count.
  */
 export class SliceFeeder {
   private readonly rec: SwarmRecords;
@@ -34,19 +34,19 @@ export class SliceFeeder {
   /** Progressive playback: feeds member m's node the chunks its piece prefix now covers. */
   feedPrefix(m: number): void {
     const rec = this.rec;
-    const peer = rec.mPeer[m];
-    const covered = Math.min(rec.mPrefix[m] * this.pieceBytes, this.sliceBytes);
+    const peer = rec.memberPeer[m];
+    const covered = Math.min(rec.prefixPieces[m] * this.pieceBytes, this.sliceBytes);
     const playable = Math.floor(covered / this.chunkBytes);
-    const first = rec.mSlice[m] * this.chunksPerSlice;
-    while (rec.mFed[m] < playable) this.feed(peer, first + rec.mFed[m]++);
+    const first = rec.memberSlice[m] * this.chunksPerSlice;
+    while (rec.chunksFed[m] < playable) this.feed(peer, first + rec.chunksFed[m]++);
   }
 
   /** The slice is complete: feeds member m's node every chunk not yet given. */
   feedAll(m: number): void {
     const rec = this.rec;
-    const peer = rec.mPeer[m];
-    const first = rec.mSlice[m] * this.chunksPerSlice;
-    while (rec.mFed[m] < this.chunksPerSlice) this.feed(peer, first + rec.mFed[m]++);
+    const peer = rec.memberPeer[m];
+    const first = rec.memberSlice[m] * this.chunksPerSlice;
+    while (rec.chunksFed[m] < this.chunksPerSlice) this.feed(peer, first + rec.chunksFed[m]++);
   }
 
   private feed(peer: number, chunk: number): void {

@@ -17,30 +17,35 @@ export const INF = Number.POSITIVE_INFINITY;
  */
 export const RADIX = 65_536;
 
-// Membership (one peer in one slice's swarm) states.
-/** Membership state: the record is unused. */
-export const M_FREE = 0;
-/** Membership state: downloading the slice. */
-export const M_LEECH = 1;
-/** Membership state: holds the whole slice and serves it. */
-export const M_SEED = 2;
-/** Left the swarm; its record stays until its neighbours have noticed (then it is freed). */
-export const M_GONE = 3;
+/** States of a membership record (one peer in one slice's swarm). */
+export const Membership = {
+  /** The record is unused. */
+  Free: 0,
+  /** Downloading the slice. */
+  Leeching: 1,
+  /** Holds the whole slice and serves it. */
+  Seeding: 2,
+  /** Left the swarm; its record stays until its neighbours have noticed (then it is freed). */
+  Gone: 3,
+} as const;
 
-// Half-link states.
-/** Half state: unused cell of the neighbour table. */
-export const H_FREE = 0;
-/** Handshake sent, no answer yet. */
-export const H_CONNECTING = 1;
-/** Handshake answered with our bitfield; waiting for the initiator's bitfield. */
-export const H_AWAIT = 2;
-/** Half state: the link is up both ways. */
-export const H_OPEN = 3;
-/**
- * The neighbour closed its half and its goodbye is on the way: nothing more is asked or offered
- * through this half (the neighbour's record may be reused), but pieces already sent still count.
- */
-export const H_CLOSING = 4;
+/** States of a half link (one cell of a member's neighbour table). */
+export const Link = {
+  /** Unused cell of the neighbour table. */
+  Free: 0,
+  /** Handshake sent, no answer yet. */
+  Connecting: 1,
+  /** Handshake answered with our bitfield; waiting for the initiator's bitfield. */
+  AwaitingBitfield: 2,
+  /** The link is up both ways. */
+  Open: 3,
+  /**
+   * The neighbour closed its half and its goodbye is on the way: nothing more is asked or
+   * offered through this half (the neighbour's record may be reused), but pieces already sent
+   * still count.
+   */
+  Closing: 4,
+} as const;
 
 /**
  * Membership, piece and half-link records, plus each node's list of memberships (newest first).
@@ -58,110 +63,112 @@ export class SwarmRecords {
   readonly firstMembership: Int32Array;
   private capacity = 0;
   private used = 0;
+  /** Serials handed out so far (memberships and links share them, so each use is unique). */
+  private serials = 0;
   private readonly freeMemberships: number[] = [];
 
   // --- Per membership ---
-  /** M_* state. */
-  mState = new Uint8Array(0);
+  /** {@link Membership} state. */
+  memberState = new Uint8Array(0);
   /** The member's node id. */
-  mPeer = new Int32Array(0);
+  memberPeer = new Int32Array(0);
   /** The swarm's slice index. */
-  mSlice = new Int32Array(0);
+  memberSlice = new Int32Array(0);
   /** Serial of the record's current use (0 when free): stale events compare it. */
-  mSerial = new Float64Array(0);
+  memberSerial = new Float64Array(0);
   /** Pieces held. */
-  mHave = new Int32Array(0);
+  piecesHeld = new Int32Array(0);
   /** Pieces requested and not yet received (first requests only). */
-  mPending = new Int32Array(0);
+  piecesRequested = new Int32Array(0);
   /** Length of the contiguous prefix of held pieces. */
-  mPrefix = new Int32Array(0);
+  prefixPieces = new Int32Array(0);
   /** Chunks of the slice given to the player so far. */
-  mFed = new Int32Array(0);
+  chunksFed = new Int32Array(0);
   /** Halves in use in the member's neighbour table. */
-  mLinks = new Int32Array(0);
+  linkCount = new Int32Array(0);
   /** When the member entered the swarm, µs. */
-  mReady = new Float64Array(0);
+  enteredMicros = new Float64Array(0);
   /** When the member completed the slice, µs; INF until then. */
-  mComplete = new Float64Array(0);
+  completedMicros = new Float64Array(0);
   /** When the member last got a piece, µs: every piece it holds was announced by then. */
-  mLastGot = new Float64Array(0);
+  lastPieceMicros = new Float64Array(0);
   /** When the member last announced to the tracker, µs. */
-  mLastAnnounce = new Float64Array(0);
+  lastAnnounceMicros = new Float64Array(0);
   /** 1 while a tracker announce awaits its reply. */
-  mAnnouncing = new Uint8Array(0);
+  announcing = new Uint8Array(0);
   /** Next (older) membership of the same node, or NONE. */
-  mNext = new Int32Array(0);
+  nextMembership = new Int32Array(0);
   /** Previous (newer) membership of the same node, or NONE. */
-  mPrev = new Int32Array(0);
+  previousMembership = new Int32Array(0);
   /** Position in the swarm's tracker list, or NONE when not listed. */
-  mTrackPos = new Int32Array(0);
+  trackerPosition = new Int32Array(0);
   /** Position in the swarm's list of all records. */
-  mAllPos = new Int32Array(0);
+  swarmPosition = new Int32Array(0);
   /** Peer ids in the member's tracker reply. */
-  mReplyCount = new Int32Array(0);
+  replyCount = new Int32Array(0);
   /** Tracker reply: up to trackerPeers peer ids per membership. */
-  mReply = new Int32Array(0);
+  replyPeers = new Int32Array(0);
 
   // --- Per piece, P per membership ---
   /** When the member got the piece (and announced it), µs; INF when it has not. */
-  pAt = new Float64Array(0);
+  pieceGotMicros = new Float64Array(0);
   /**
-   * 1 where the member holds the piece: a compact copy of pAt !== INF, so that the hot loops
-   * read one byte per piece and touch pAt only for pieces got within the last latency.
+   * 1 where the member holds the piece: a compact copy of pieceGotMicros !== INF, so that the hot loops
+   * read one byte per piece and touch pieceGotMicros only for pieces got within the last latency.
    */
-  pHas = new Uint8Array(0);
+  pieceHeld = new Uint8Array(0);
   /** Neighbour-table slot the piece is requested through; -1 when not requested. */
-  pPending = new Int16Array(0);
+  requestSlot = new Int16Array(0);
   /** Endgame: a second slot the piece is also requested through; -1 when none. */
-  pSecond = new Int16Array(0);
+  secondRequestSlot = new Int16Array(0);
   /** 1 once an uploader has started sending the piece to the member (the bytes are flowing). */
-  pOnWire = new Uint8Array(0);
+  pieceOnWire = new Uint8Array(0);
   /** Neighbours known to hold the piece (rarest-first counts). */
-  pAvail = new Uint16Array(0);
+  pieceAvailability = new Uint16Array(0);
   /**
    * Each member's pieces partitioned: the first (P - have) entries of its row are the pieces it
    * lacks, the rest those it holds, each part in no order; choosing a piece scans only what is
    * missing, and interest checks only the smaller part.
    */
-  pMissing = new Uint16Array(0);
+  missingPieces = new Uint16Array(0);
   /** Where each piece sits in the member's missing row. */
-  pMissingAt = new Uint16Array(0);
+  missingPosition = new Uint16Array(0);
 
   // --- Per half link, K per membership ---
-  /** H_* state. */
-  hState = new Uint8Array(0);
+  /** {@link Link} state. */
+  linkState = new Uint8Array(0);
   /** The neighbour's node id. */
-  hPeer = new Int32Array(0);
+  linkPeer = new Int32Array(0);
   /** The neighbour's membership. */
-  hNbr = new Int32Array(0);
+  neighbourMember = new Int32Array(0);
   /** The neighbour's half of this link. */
-  hNbrHalf = new Int32Array(0);
+  neighbourHalf = new Int32Array(0);
   /** The link's serial (both halves share it); 0 when free. */
-  hSerial = new Float64Array(0);
+  linkSerial = new Float64Array(0);
   /** One-way latency to the neighbour, µs. */
-  hLat = new Float64Array(0);
+  linkLatencyMicros = new Float64Array(0);
   /** Last sign of life (state change, piece, request start), µs: timeouts count from it. */
-  hSince = new Float64Array(0);
+  lastActivityMicros = new Float64Array(0);
   /** Bytes received from the neighbour, halved each rechoke (tit-for-tat rate). */
-  hRecv = new Float64Array(0);
+  receivedBytes = new Float64Array(0);
   /** Rechoke ranking key; its fraction is a random tie-break. */
-  hKey = new Float64Array(0);
+  rankKey = new Float64Array(0);
   /** Rechoke stamp marking candidates (stamp) and regular winners (stamp + 1). */
-  hMark = new Float64Array(0);
+  rechokeMark = new Float64Array(0);
   /** Counts our chokes of the half's neighbour: requests accepted before the last are void. */
-  hEpoch = new Float64Array(0);
+  chokeEpoch = new Float64Array(0);
   /** Our requests outstanding through the half. */
-  hInFlight = new Uint8Array(0);
+  requestsInFlight = new Uint8Array(0);
   /** Why we unchoke the neighbour (0 = choked, else the kind of slot). */
-  hUnchoking = new Uint8Array(0);
+  unchokeKind = new Uint8Array(0);
   /** 1 while the neighbour unchokes us. */
-  hUnchoked = new Uint8Array(0);
+  unchokedByNeighbour = new Uint8Array(0);
   /** 1 once the neighbour said it wants nothing from us (until we get a new piece). */
-  hNotInterested = new Uint8Array(0);
+  neighbourNotInterested = new Uint8Array(0);
   /** 1 while the neighbour's pieces count in our rarity counts. */
-  hCounted = new Uint8Array(0);
+  countingNeighbour = new Uint8Array(0);
   /** 1 while the neighbour's half counts our pieces in its rarity counts (mirror of its flag). */
-  hTheyCount = new Uint8Array(0);
+  neighbourCountsUs = new Uint8Array(0);
 
   /**
    * @param nodes number of node ids.
@@ -178,7 +185,7 @@ export class SwarmRecords {
   }
 
   /**
-   * A fresh membership record for `peer` in `slice` (state M_LEECH, holding nothing, no links),
+   * A fresh membership record for `peer` in `slice` (state Membership.Leeching, holding nothing, no links),
    * linked first into the peer's list. `serial` tags this use; `now` is the time, µs.
    */
   allocate(peer: number, slice: number, serial: number, now: number): number {
@@ -187,61 +194,90 @@ export class SwarmRecords {
       if (this.used === this.capacity) this.grow(this.capacity * 2);
       m = this.used++;
     }
-    this.mState[m] = M_LEECH;
-    this.mPeer[m] = peer;
-    this.mSlice[m] = slice;
-    this.mSerial[m] = serial;
-    this.mHave[m] = 0;
-    this.mPending[m] = 0;
-    this.mPrefix[m] = 0;
-    this.mFed[m] = 0;
-    this.mLinks[m] = 0;
-    this.mReady[m] = now;
-    this.mComplete[m] = INF;
-    this.mLastAnnounce[m] = -INF;
-    this.mAnnouncing[m] = 0;
-    this.mTrackPos[m] = NONE;
-    this.mReplyCount[m] = 0;
+    this.memberState[m] = Membership.Leeching;
+    this.memberPeer[m] = peer;
+    this.memberSlice[m] = slice;
+    this.memberSerial[m] = serial;
+    this.piecesHeld[m] = 0;
+    this.piecesRequested[m] = 0;
+    this.prefixPieces[m] = 0;
+    this.chunksFed[m] = 0;
+    this.linkCount[m] = 0;
+    this.enteredMicros[m] = now;
+    this.completedMicros[m] = INF;
+    this.lastAnnounceMicros[m] = -INF;
+    this.announcing[m] = 0;
+    this.trackerPosition[m] = NONE;
+    this.replyCount[m] = 0;
     const P = this.pieces;
-    this.pAt.fill(INF, m * P, (m + 1) * P);
-    this.pHas.fill(0, m * P, (m + 1) * P);
-    this.mLastGot[m] = -INF;
-    this.pPending.fill(NONE, m * P, (m + 1) * P);
-    this.pSecond.fill(NONE, m * P, (m + 1) * P);
-    this.pOnWire.fill(0, m * P, (m + 1) * P);
-    this.pAvail.fill(0, m * P, (m + 1) * P);
+    this.pieceGotMicros.fill(INF, m * P, (m + 1) * P);
+    this.pieceHeld.fill(0, m * P, (m + 1) * P);
+    this.lastPieceMicros[m] = -INF;
+    this.requestSlot.fill(NONE, m * P, (m + 1) * P);
+    this.secondRequestSlot.fill(NONE, m * P, (m + 1) * P);
+    this.pieceOnWire.fill(0, m * P, (m + 1) * P);
+    this.pieceAvailability.fill(0, m * P, (m + 1) * P);
     for (let i = 0; i < P; i++) {
-      this.pMissing[m * P + i] = i;
-      this.pMissingAt[m * P + i] = i;
+      this.missingPieces[m * P + i] = i;
+      this.missingPosition[m * P + i] = i;
     }
     const k = this.k;
     for (let j = 0; j < k; j++) this.clearHalf(m * k + j);
     // Newest first in the peer's list.
     const head = this.firstMembership[peer];
-    this.mPrev[m] = NONE;
-    this.mNext[m] = head;
-    if (head !== NONE) this.mPrev[head] = m;
+    this.previousMembership[m] = NONE;
+    this.nextMembership[m] = head;
+    if (head !== NONE) this.previousMembership[head] = m;
     this.firstMembership[peer] = m;
     return m;
   }
 
-  /** Unlinks a record from its peer's list and returns it to the pool (state M_FREE). */
+  /** Unlinks a record from its peer's list and returns it to the pool (state Membership.Free). */
   free(m: number): void {
-    const peer = this.mPeer[m];
-    const prev = this.mPrev[m];
-    const next = this.mNext[m];
-    if (prev !== NONE) this.mNext[prev] = next;
+    const peer = this.memberPeer[m];
+    const prev = this.previousMembership[m];
+    const next = this.nextMembership[m];
+    if (prev !== NONE) this.nextMembership[prev] = next;
     else this.firstMembership[peer] = next;
-    if (next !== NONE) this.mPrev[next] = prev;
-    this.mState[m] = M_FREE;
-    this.mSerial[m] = 0;
+    if (next !== NONE) this.previousMembership[next] = prev;
+    this.memberState[m] = Membership.Free;
+    this.memberSerial[m] = 0;
     this.freeMemberships.push(m);
+  }
+
+  /** A new serial for a membership's or a link's use, unique in the run. */
+  nextSerial(): number {
+    return ++this.serials;
+  }
+
+  /** True while membership m is in its swarm (leeching or seeding). */
+  isLive(m: number): boolean {
+    const state = this.memberState[m];
+    return state === Membership.Leeching || state === Membership.Seeding;
+  }
+
+  /**
+   * Collects into `out` (cleared first) the halves in use of `peer`'s memberships, newest
+   * membership first and in table order within each: of every membership, or with `liveOnly`
+   * of those still in their swarm. Returns `out`. Walking a peer's neighbours across all its
+   * swarms is what rechokes and slot fills do; collecting first lets the caller change the
+   * records as it goes.
+   */
+  halvesOfPeer(peer: number, liveOnly: boolean, out: number[]): number[] {
+    out.length = 0;
+    const k = this.k;
+    for (let m = this.firstMembership[peer]; m !== NONE; m = this.nextMembership[m]) {
+      if (liveOnly && !this.isLive(m)) continue;
+      const end = (m + 1) * k;
+      for (let h = m * k; h < end; h++) if (this.linkState[h] !== Link.Free) out.push(h);
+    }
+    return out;
   }
 
   /** `peer`'s membership in `slice`'s swarm, or NONE. */
   membershipOf(peer: number, slice: number): number {
-    for (let m = this.firstMembership[peer]; m !== NONE; m = this.mNext[m]) {
-      if (this.mSlice[m] === slice) return m;
+    for (let m = this.firstMembership[peer]; m !== NONE; m = this.nextMembership[m]) {
+      if (this.memberSlice[m] === slice) return m;
     }
     return NONE;
   }
@@ -250,7 +286,7 @@ export class SwarmRecords {
   linked(m: number, q: number): boolean {
     const base = m * this.k;
     for (let j = 0; j < this.k; j++) {
-      if (this.hState[base + j] !== H_FREE && this.hPeer[base + j] === q) return true;
+      if (this.linkState[base + j] !== Link.Free && this.linkPeer[base + j] === q) return true;
     }
     return false;
   }
@@ -258,85 +294,85 @@ export class SwarmRecords {
   /** A free half in member m's neighbour table, or NONE when it is full. */
   freeHalf(m: number): number {
     const base = m * this.k;
-    for (let j = 0; j < this.k; j++) if (this.hState[base + j] === H_FREE) return base + j;
+    for (let j = 0; j < this.k; j++) if (this.linkState[base + j] === Link.Free) return base + j;
     return NONE;
   }
 
-  /** Resets half h to H_FREE (its bookkeeping must already be undone). */
+  /** Resets half h to Link.Free (its bookkeeping must already be undone). */
   clearHalf(h: number): void {
-    this.hState[h] = H_FREE;
-    this.hSerial[h] = 0;
-    this.hPeer[h] = NONE;
-    this.hNbr[h] = NONE;
-    this.hNbrHalf[h] = NONE;
-    this.hRecv[h] = 0;
-    this.hInFlight[h] = 0;
-    this.hUnchoking[h] = 0;
-    this.hUnchoked[h] = 0;
-    this.hNotInterested[h] = 0;
-    this.hCounted[h] = 0;
-    this.hTheyCount[h] = 0;
+    this.linkState[h] = Link.Free;
+    this.linkSerial[h] = 0;
+    this.linkPeer[h] = NONE;
+    this.neighbourMember[h] = NONE;
+    this.neighbourHalf[h] = NONE;
+    this.receivedBytes[h] = 0;
+    this.requestsInFlight[h] = 0;
+    this.unchokeKind[h] = 0;
+    this.unchokedByNeighbour[h] = 0;
+    this.neighbourNotInterested[h] = 0;
+    this.countingNeighbour[h] = 0;
+    this.neighbourCountsUs[h] = 0;
   }
 
   private grow(capacity: number): void {
     const P = this.pieces;
     const k = this.k;
     const t = this.trackerPeers;
-    this.mState = grownUint8(this.mState, capacity);
-    this.mPeer = grownInt32(this.mPeer, capacity, NONE);
-    this.mSlice = grownInt32(this.mSlice, capacity, NONE);
-    this.mSerial = grownFloat64(this.mSerial, capacity, 0);
-    this.mHave = grownInt32(this.mHave, capacity, 0);
-    this.mPending = grownInt32(this.mPending, capacity, 0);
-    this.mPrefix = grownInt32(this.mPrefix, capacity, 0);
-    this.mFed = grownInt32(this.mFed, capacity, 0);
-    this.mLinks = grownInt32(this.mLinks, capacity, 0);
-    this.mReady = grownFloat64(this.mReady, capacity, 0);
-    this.mComplete = grownFloat64(this.mComplete, capacity, INF);
-    this.mLastGot = grownFloat64(this.mLastGot, capacity, 0);
-    this.mLastAnnounce = grownFloat64(this.mLastAnnounce, capacity, 0);
-    this.mAnnouncing = grownUint8(this.mAnnouncing, capacity);
-    this.mNext = grownInt32(this.mNext, capacity, NONE);
-    this.mPrev = grownInt32(this.mPrev, capacity, NONE);
-    this.mTrackPos = grownInt32(this.mTrackPos, capacity, NONE);
-    this.mAllPos = grownInt32(this.mAllPos, capacity, NONE);
-    this.mReplyCount = grownInt32(this.mReplyCount, capacity, 0);
-    this.mReply = grownInt32(this.mReply, capacity * t, NONE);
-    this.pAt = grownFloat64(this.pAt, capacity * P, INF);
-    this.pHas = grownUint8(this.pHas, capacity * P);
+    this.memberState = grownUint8(this.memberState, capacity);
+    this.memberPeer = grownInt32(this.memberPeer, capacity, NONE);
+    this.memberSlice = grownInt32(this.memberSlice, capacity, NONE);
+    this.memberSerial = grownFloat64(this.memberSerial, capacity, 0);
+    this.piecesHeld = grownInt32(this.piecesHeld, capacity, 0);
+    this.piecesRequested = grownInt32(this.piecesRequested, capacity, 0);
+    this.prefixPieces = grownInt32(this.prefixPieces, capacity, 0);
+    this.chunksFed = grownInt32(this.chunksFed, capacity, 0);
+    this.linkCount = grownInt32(this.linkCount, capacity, 0);
+    this.enteredMicros = grownFloat64(this.enteredMicros, capacity, 0);
+    this.completedMicros = grownFloat64(this.completedMicros, capacity, INF);
+    this.lastPieceMicros = grownFloat64(this.lastPieceMicros, capacity, 0);
+    this.lastAnnounceMicros = grownFloat64(this.lastAnnounceMicros, capacity, 0);
+    this.announcing = grownUint8(this.announcing, capacity);
+    this.nextMembership = grownInt32(this.nextMembership, capacity, NONE);
+    this.previousMembership = grownInt32(this.previousMembership, capacity, NONE);
+    this.trackerPosition = grownInt32(this.trackerPosition, capacity, NONE);
+    this.swarmPosition = grownInt32(this.swarmPosition, capacity, NONE);
+    this.replyCount = grownInt32(this.replyCount, capacity, 0);
+    this.replyPeers = grownInt32(this.replyPeers, capacity * t, NONE);
+    this.pieceGotMicros = grownFloat64(this.pieceGotMicros, capacity * P, INF);
+    this.pieceHeld = grownUint8(this.pieceHeld, capacity * P);
     const pending = new Int16Array(capacity * P).fill(NONE);
-    pending.set(this.pPending);
-    this.pPending = pending;
-    this.pOnWire = grownUint8(this.pOnWire, capacity * P);
+    pending.set(this.requestSlot);
+    this.requestSlot = pending;
+    this.pieceOnWire = grownUint8(this.pieceOnWire, capacity * P);
     const second = new Int16Array(capacity * P).fill(NONE);
-    second.set(this.pSecond);
-    this.pSecond = second;
+    second.set(this.secondRequestSlot);
+    this.secondRequestSlot = second;
     const avail = new Uint16Array(capacity * P);
-    avail.set(this.pAvail);
-    this.pAvail = avail;
+    avail.set(this.pieceAvailability);
+    this.pieceAvailability = avail;
     const missing = new Uint16Array(capacity * P);
-    missing.set(this.pMissing);
-    this.pMissing = missing;
+    missing.set(this.missingPieces);
+    this.missingPieces = missing;
     const missingAt = new Uint16Array(capacity * P);
-    missingAt.set(this.pMissingAt);
-    this.pMissingAt = missingAt;
-    this.hState = grownUint8(this.hState, capacity * k);
-    this.hPeer = grownInt32(this.hPeer, capacity * k, NONE);
-    this.hNbr = grownInt32(this.hNbr, capacity * k, NONE);
-    this.hNbrHalf = grownInt32(this.hNbrHalf, capacity * k, NONE);
-    this.hSerial = grownFloat64(this.hSerial, capacity * k, 0);
-    this.hLat = grownFloat64(this.hLat, capacity * k, 0);
-    this.hSince = grownFloat64(this.hSince, capacity * k, 0);
-    this.hRecv = grownFloat64(this.hRecv, capacity * k, 0);
-    this.hKey = grownFloat64(this.hKey, capacity * k, 0);
-    this.hMark = grownFloat64(this.hMark, capacity * k, 0);
-    this.hEpoch = grownFloat64(this.hEpoch, capacity * k, 0);
-    this.hInFlight = grownUint8(this.hInFlight, capacity * k);
-    this.hUnchoking = grownUint8(this.hUnchoking, capacity * k);
-    this.hUnchoked = grownUint8(this.hUnchoked, capacity * k);
-    this.hNotInterested = grownUint8(this.hNotInterested, capacity * k);
-    this.hCounted = grownUint8(this.hCounted, capacity * k);
-    this.hTheyCount = grownUint8(this.hTheyCount, capacity * k);
+    missingAt.set(this.missingPosition);
+    this.missingPosition = missingAt;
+    this.linkState = grownUint8(this.linkState, capacity * k);
+    this.linkPeer = grownInt32(this.linkPeer, capacity * k, NONE);
+    this.neighbourMember = grownInt32(this.neighbourMember, capacity * k, NONE);
+    this.neighbourHalf = grownInt32(this.neighbourHalf, capacity * k, NONE);
+    this.linkSerial = grownFloat64(this.linkSerial, capacity * k, 0);
+    this.linkLatencyMicros = grownFloat64(this.linkLatencyMicros, capacity * k, 0);
+    this.lastActivityMicros = grownFloat64(this.lastActivityMicros, capacity * k, 0);
+    this.receivedBytes = grownFloat64(this.receivedBytes, capacity * k, 0);
+    this.rankKey = grownFloat64(this.rankKey, capacity * k, 0);
+    this.rechokeMark = grownFloat64(this.rechokeMark, capacity * k, 0);
+    this.chokeEpoch = grownFloat64(this.chokeEpoch, capacity * k, 0);
+    this.requestsInFlight = grownUint8(this.requestsInFlight, capacity * k);
+    this.unchokeKind = grownUint8(this.unchokeKind, capacity * k);
+    this.unchokedByNeighbour = grownUint8(this.unchokedByNeighbour, capacity * k);
+    this.neighbourNotInterested = grownUint8(this.neighbourNotInterested, capacity * k);
+    this.countingNeighbour = grownUint8(this.countingNeighbour, capacity * k);
+    this.neighbourCountsUs = grownUint8(this.neighbourCountsUs, capacity * k);
     this.capacity = capacity;
   }
 }

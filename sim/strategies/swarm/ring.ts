@@ -73,7 +73,7 @@ export class SwarmRing {
 
   /** Adds record m to its swarm's list of all records. */
   add(m: number): void {
-    const r = this.rec.mSlice[m] % this.size;
+    const r = this.rec.memberSlice[m] % this.size;
     let all = this.all[r];
     const count = this.allCount[r];
     if (count === all.length) {
@@ -81,29 +81,29 @@ export class SwarmRing {
       this.all[r] = all;
     }
     all[count] = m;
-    this.rec.mAllPos[m] = count;
+    this.rec.swarmPosition[m] = count;
     this.allCount[r] = count + 1;
   }
 
   /** Removes record m from its swarm's list of all records (and from the tracker's list). */
   remove(m: number): void {
     const rec = this.rec;
-    const r = rec.mSlice[m] % this.size;
+    const r = rec.memberSlice[m] % this.size;
     const all = this.all[r];
-    const pos = rec.mAllPos[m];
+    const pos = rec.swarmPosition[m];
     const last = all[--this.allCount[r]];
     all[pos] = last;
-    rec.mAllPos[last] = pos;
+    rec.swarmPosition[last] = pos;
     // A swarm already closed has no list to keep.
-    if (rec.mTrackPos[m] >= 0 && this.slice[r] !== NONE) this.untrack(m);
-    rec.mTrackPos[m] = NONE;
+    if (rec.trackerPosition[m] >= 0 && this.slice[r] !== NONE) this.untrack(m);
+    rec.trackerPosition[m] = NONE;
   }
 
   /** Lists m at the tracker (no-op when listed). */
   track(m: number): void {
     const rec = this.rec;
-    if (rec.mTrackPos[m] >= 0) return;
-    const r = rec.mSlice[m] % this.size;
+    if (rec.trackerPosition[m] >= 0) return;
+    const r = rec.memberSlice[m] % this.size;
     let list = this.tracked[r];
     const count = this.trackedCount[r];
     if (count === list.length) {
@@ -111,7 +111,7 @@ export class SwarmRing {
       this.tracked[r] = list;
     }
     list[count] = m;
-    rec.mTrackPos[m] = count;
+    rec.trackerPosition[m] = count;
     this.trackedCount[r] = count + 1;
     // The source is listed first and stays: the swarm's peers are the others.
     if (count > this.peak[r]) this.peak[r] = count;
@@ -120,13 +120,13 @@ export class SwarmRing {
   /** Drops m from the tracker's list (no-op when not listed). */
   untrack(m: number): void {
     const rec = this.rec;
-    const pos = rec.mTrackPos[m];
+    const pos = rec.trackerPosition[m];
     if (pos < 0) return;
-    const r = rec.mSlice[m] % this.size;
+    const r = rec.memberSlice[m] % this.size;
     const list = this.tracked[r];
     const last = list[--this.trackedCount[r]];
     list[pos] = last;
-    rec.mTrackPos[last] = pos;
-    rec.mTrackPos[m] = NONE;
+    rec.trackerPosition[last] = pos;
+    rec.trackerPosition[m] = NONE;
   }
 }

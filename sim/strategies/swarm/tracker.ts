@@ -5,7 +5,7 @@ import type { SwarmRing } from "./ring.ts";
 /**
  * The tracker's answer to member m's announce: up to `trackerPeers` distinct peers of m's swarm
  * other than m, all of them when the swarm is that small, else a uniform sample. Writes them to
- * m's reply row (`mReply`, `mReplyCount`) and returns how many.
+ * m's reply row (`replyPeers`, `replyCount`) and returns how many.
  */
 export function trackerReply(
   rec: SwarmRecords,
@@ -13,34 +13,34 @@ export function trackerReply(
   m: number,
   random: RandomStream,
 ): number {
-  const r = rec.mSlice[m] % ring.size;
+  const r = rec.memberSlice[m] % ring.size;
   const list = ring.tracked[r];
   const size = ring.trackedCount[r];
   const limit = rec.trackerPeers;
   const want = Math.min(limit, size - 1);
   const reply = m * limit;
-  const mReply = rec.mReply;
+  const replyPeers = rec.replyPeers;
   let count = 0;
   if (size - 1 <= limit) {
     for (let i = 0; i < size; i++) {
-      if (list[i] !== m) mReply[reply + count++] = rec.mPeer[list[i]];
+      if (list[i] !== m) replyPeers[reply + count++] = rec.memberPeer[list[i]];
     }
   } else {
     // Rejection sampling: the reply is small beside the swarm, so repeats are rare.
     for (let tries = 0; count < want && tries < 8 * want + 16; tries++) {
       const other = list[random.int(size)];
       if (other === m) continue;
-      const q = rec.mPeer[other];
+      const q = rec.memberPeer[other];
       let seen = false;
       for (let i = 0; i < count; i++) {
-        if (mReply[reply + i] === q) {
+        if (replyPeers[reply + i] === q) {
           seen = true;
           break;
         }
       }
-      if (!seen) mReply[reply + count++] = q;
+      if (!seen) replyPeers[reply + count++] = q;
     }
   }
-  rec.mReplyCount[m] = count;
+  rec.replyCount[m] = count;
   return count;
 }
