@@ -84,7 +84,7 @@ function simulatorContender(): Contender {
       k = 0;
       const s = sim;
       const incs = increments;
-      kind = s.register("hold", (a) => {
+      kind = s.register("hold", ["a"], (a) => {
         s.after(incs[k++ & INCREMENT_MASK], kind, a);
         if (--remaining === 0) s.stop();
       });

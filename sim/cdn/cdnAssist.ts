@@ -106,7 +106,7 @@ export class CdnAssist {
     this.version = new Uint32Array(peers);
     this.sendsDone = Array.from({ length: options.edges }, () => []);
     this.sendsHead = new Array(options.edges).fill(0);
-    this.checkKind = run.sim.register("cdn/check", (peer, v) => {
+    this.checkKind = run.sim.register("cdn/check", ["peer", "version"], (peer, v) => {
       if (v === this.version[peer]) this.check(peer);
     });
     this.msgRequest = run.transport.register("cdn/request", Traffic.Control, (from, to, chunk) =>

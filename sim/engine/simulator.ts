@@ -1,10 +1,30 @@
 import { EventQueue } from "./eventQueue.ts";
 
 /**
- * A handler for one kind of event. It receives the two numeric payload words given when the
- * event was scheduled; their meaning belongs to whoever registered the kind.
+ * A handler for one kind of event. It receives the numeric payload fields given when the event
+ * was scheduled (up to {@link MAX_EVENT_FIELDS}); their meaning belongs to whoever registered the
+ * kind, and their names are declared with it.
  */
-export type EventHandler = (a: number, b: number) => void;
+export type EventHandler = (a: number, b: number, c: number) => void;
+
+/** Most payload fields an event carries. */
+export const MAX_EVENT_FIELDS = 3;
+
+/** The names of an event kind's payload fields, in order (at most {@link MAX_EVENT_FIELDS}). */
+export type EventFields =
+  | readonly []
+  | readonly [string]
+  | readonly [string, string]
+  | readonly [string, string, string];
+
+/** One number per field of `F`: the payload of an event of that kind. */
+export type EventValues<F extends EventFields> = { [K in keyof F]: number };
+
+/**
+ * The id of a registered event kind, typed with its fields so that scheduling it takes exactly
+ * one number per field (a plain number is accepted too, unchecked).
+ */
+export type EventKind<F extends EventFields = EventFields> = number & { readonly fields?: F };
 
 /** Thrown for misuse of the engine: scheduling in the past, a non-integer time, a broken limit. */
 export class SimulationError extends Error {
@@ -31,13 +51,15 @@ export interface RunOutcome {
 }
 
 /**
- * The discrete-event engine: a clock, a queue, schedule and run. It knows nothing about
- * streaming, peers or networks; models register event kinds with handlers and schedule events
- * carrying two numbers each.
+ * The discrete-event engine: a clock, a queue, schedule, and {@link peek}/{@link step} with
+ * {@link run} as a loop over them (SimPy's shape, so a model can be stepped in tests). It knows
+ * nothing about streaming, peers or networks; models register event kinds, each with a unique
+ * name, the names of its payload fields (up to three numbers) and a handler, and schedule
+ * events carrying one number per field. Nothing has to be packed into a number.
  *
  * Time is an integer number of microseconds. Events at equal times run in the order they were
- * scheduled. No event object is allocated per event: the payloads live in typed-array pools
- * indexed by a handle that the queue orders.
+ * scheduled. No event object is allocated per event: the payload fields live in typed-array
+ * pools (one column per field position) indexed by a handle that the queue orders.
  */
 export class Simulator {
   /** Current simulated time in microseconds. */
@@ -50,9 +72,12 @@ export class Simulator {
   private readonly queue: EventQueue;
   private readonly handlers: EventHandler[] = [];
   private readonly kindNames: string[] = [];
+  private readonly kindFields: EventFields[] = [];
+  private readonly kindByName = new Map<string, number>();
   private kinds: Int32Array;
   private payloadA: Float64Array;
   private payloadB: Float64Array;
+  private payloadC: Float64Array;
   /** Free handles, used as a stack. */
   private freeHandles: Int32Array;
   private freeCount: number;
@@ -66,6 +91,7 @@ export class Simulator {
     this.kinds = new Int32Array(capacity);
     this.payloadA = new Float64Array(capacity);
     this.payloadB = new Float64Array(capacity);
+    this.payloadC = new Float64Array(capacity);
     this.freeHandles = new Int32Array(capacity);
     for (let i = 0; i < capacity; i++) this.freeHandles[i] = capacity - 1 - i;
     this.freeCount = capacity;
@@ -73,12 +99,31 @@ export class Simulator {
 
   /**
    * Registers an event kind and returns its id for {@link at} and {@link after}.
-   * @param name for error messages and traces only.
+   * @param name unique among the kinds of this simulator (`<owner>/<what happens>`); for errors
+   *   and traces.
+   * @param fields names of the payload fields, in order; the handler gets one number per field.
    */
-  register(name: string, handler: EventHandler): number {
-    this.handlers.push(handler);
+  register<const F extends EventFields>(
+    name: string,
+    fields: F,
+    handler: (...values: EventValues<F>) => void,
+  ): EventKind<F> {
+    if (this.kindByName.has(name)) {
+      throw new SimulationError(`event kind '${name}' is already registered`);
+    }
+    this.kindByName.set(name, this.handlers.length);
+    this.handlers.push(handler as unknown as EventHandler);
     this.kindNames.push(name);
+    this.kindFields.push(fields);
     return this.handlers.length - 1;
+  }
+
+  /** The name and field names of a registered kind (for traces and tests). */
+  describe(kind: number): { name: string; fields: EventFields } {
+    if (kind < 0 || kind >= this.handlers.length) {
+      throw new SimulationError(`unknown event kind ${kind}`);
+    }
+    return { name: this.kindNames[kind], fields: this.kindFields[kind] };
   }
 
   /** Number of events waiting to run. */
@@ -87,7 +132,12 @@ export class Simulator {
   }
 
   /** Schedules an event of `kind` at absolute time `timeMicros` (an integer, not in the past). */
-  at(timeMicros: number, kind: number, a = 0, b = 0): void {
+  at<F extends EventFields>(
+    timeMicros: number,
+    kind: EventKind<F>,
+    ...values: EventValues<F>
+  ): void;
+  at(timeMicros: number, kind: number, a = 0, b = 0, c = 0): void {
     if (!(timeMicros >= this.nowMicros)) {
       const name = this.kindNames[kind] ?? `#${kind}`;
       throw new SimulationError(
@@ -107,16 +157,22 @@ export class Simulator {
     this.kinds[handle] = kind;
     this.payloadA[handle] = a;
     this.payloadB[handle] = b;
+    this.payloadC[handle] = c;
     this.queue.push(timeMicros, handle);
   }
 
   /** Schedules an event of `kind` `delayMicros` (a non-negative integer) from now. */
-  after(delayMicros: number, kind: number, a = 0, b = 0): void {
+  after<F extends EventFields>(
+    delayMicros: number,
+    kind: EventKind<F>,
+    ...values: EventValues<F>
+  ): void;
+  after(delayMicros: number, kind: number, a = 0, b = 0, c = 0): void {
     if (!(delayMicros >= 0)) {
       const name = this.kindNames[kind] ?? `#${kind}`;
       throw new SimulationError(`event '${name}' scheduled with negative delay ${delayMicros} us`);
     }
-    this.at(this.nowMicros + delayMicros, kind, a, b);
+    this.at(this.nowMicros + delayMicros, kind, a, b, c);
   }
 
   /** Asks a running {@link run} to return after the current event. */
@@ -124,10 +180,35 @@ export class Simulator {
     this.stopRequested = true;
   }
 
+  /** Time of the next pending event, microseconds; Infinity when none is pending. */
+  peek(): number {
+    return this.queue.peekTime();
+  }
+
   /**
-   * Processes events in time order until the queue is empty, the next event lies after
-   * `untilMicros`, or {@link stop} is called. The clock then stands at `untilMicros` (or at the
-   * stopping event). Throws when more than `maxEvents` events would be processed.
+   * Processes the next pending event: the clock moves to its time and its handler runs. Returns
+   * false (and does nothing) when no event is pending.
+   */
+  step(): boolean {
+    const queue = this.queue;
+    if (queue.size === 0) return false;
+    this.nowMicros = queue.peekTime();
+    const handle = queue.pop();
+    const kind = this.kinds[handle];
+    const a = this.payloadA[handle];
+    const b = this.payloadB[handle];
+    const c = this.payloadC[handle];
+    this.freeHandles[this.freeCount++] = handle;
+    this.eventsProcessed++;
+    this.handlers[kind](a, b, c);
+    return true;
+  }
+
+  /**
+   * Processes events in time order ({@link step} while {@link peek} is within the limit) until
+   * the queue is empty, the next event lies after `untilMicros`, or {@link stop} is called. The
+   * clock then stands at `untilMicros` (or at the stopping event). Throws when more than
+   * `maxEvents` events would be processed.
    */
   run(limits: RunLimits): RunOutcome {
     const until = limits.untilMicros;
@@ -141,32 +222,19 @@ export class Simulator {
       throw new SimulationError(`run limit must be a whole number of microseconds, got ${until}`);
     }
     this.stopRequested = false;
-    const queue = this.queue;
-    const handlers = this.handlers;
     let events = 0;
-    while (queue.size > 0 && queue.peekTime() <= until) {
+    while (this.peek() <= until) {
       if (events >= maxEvents) {
         throw new SimulationError(
           `event limit reached: ${maxEvents} events processed by ${this.nowMicros} us ` +
             `(raise limits.maxEvents if the scenario really needs more)`,
         );
       }
-      const time = queue.peekTime();
-      const handle = queue.pop();
-      this.nowMicros = time;
-      const kind = this.kinds[handle];
-      const a = this.payloadA[handle];
-      const b = this.payloadB[handle];
-      this.freeHandles[this.freeCount++] = handle;
+      this.step();
       events++;
-      handlers[kind](a, b);
-      if (this.stopRequested) {
-        this.eventsProcessed += events;
-        return { events, stopped: true };
-      }
+      if (this.stopRequested) return { events, stopped: true };
     }
     this.nowMicros = until;
-    this.eventsProcessed += events;
     return { events, stopped: false };
   }
 
@@ -176,15 +244,18 @@ export class Simulator {
     const kinds = new Int32Array(capacity);
     const a = new Float64Array(capacity);
     const b = new Float64Array(capacity);
+    const c = new Float64Array(capacity);
     const free = new Int32Array(capacity);
     kinds.set(this.kinds);
     a.set(this.payloadA);
     b.set(this.payloadB);
+    c.set(this.payloadC);
     // The old handles are all in use; the new ones are free.
     for (let i = 0; i < capacity - old; i++) free[i] = capacity - 1 - i;
     this.kinds = kinds;
     this.payloadA = a;
     this.payloadB = b;
+    this.payloadC = c;
     this.freeHandles = free;
     this.freeCount = capacity - old;
   }

@@ -168,7 +168,9 @@ export class Transport {
     this.uploadedBytes = new Float64Array(nodes);
     this.downloadedBytes = new Float64Array(nodes);
     this.maxBacklogMicros = Math.round(options.maxBacklogSeconds * 1e6);
-    this.deliverKind = sim.register("transport/deliver", (handle) => this.deliver(handle));
+    this.deliverKind = sim.register("transport/deliver", ["handle"], (handle) =>
+      this.deliver(handle),
+    );
   }
 
   /** Registers a message type and its handler; returns the type id for {@link send}. */

@@ -33,7 +33,9 @@ export class SeekDriver {
     this.workload = workload;
     this.run = run;
     this.chunkSeconds = chunkMicros / 1e6;
-    this.kind = sim.register("ondemand/seek", (peer, index) => this.seek(peer, index));
+    this.kind = sim.register("ondemand/seek", ["peer", "index"], (peer, index) =>
+      this.seek(peer, index),
+    );
   }
 
   /** A viewer joined: schedules its first seek. */

@@ -99,10 +99,12 @@ export class VodDelivery implements Strategy {
       this.onMiss(to, from, chunk, epoch),
     );
     this.msgTracker = t.register("vod/tracker", Traffic.Control, () => {});
-    this.evPump = context.sim.register("vod/pump", (peer, v) => {
+    this.evPump = context.sim.register("vod/pump", ["peer", "version"], (peer, v) => {
       if (v === this.pumpVersion[peer]) this.pump(peer);
     });
-    this.evTimeout = context.sim.register("vod/timeout", (peer, key) => this.onTimeout(peer, key));
+    this.evTimeout = context.sim.register("vod/timeout", ["peer", "key"], (peer, key) =>
+      this.onTimeout(peer, key),
+    );
   }
 
   start(): void {}

@@ -139,10 +139,14 @@ export class Players {
     this.tieDeferred = new Uint8Array(nodes);
     this.waitVersion = new Uint32Array(nodes);
     this.giveUpMicros = Math.round(options.skipMissingAfterSeconds * 1e6);
-    this.giveUpKind = sim.register("player/give-up", (peer, v) => this.giveUp(peer, v));
+    this.giveUpKind = sim.register("player/give-up", ["peer", "version"], (peer, v) =>
+      this.giveUp(peer, v),
+    );
     this.slot = new Int32Array(nodes).fill(-1);
     this.rings = new Uint8Array(w * 64);
-    this.checkKind = sim.register("player/deadline", (peer, v) => this.check(peer, v));
+    this.checkKind = sim.register("player/deadline", ["peer", "version"], (peer, v) =>
+      this.check(peer, v),
+    );
   }
 
   /** A peer joins: its player starts empty, in the Starting state. */

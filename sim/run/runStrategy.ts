@@ -162,13 +162,13 @@ export function runStrategy(
   // schedules its own leave when that falls inside the run.
   const end = stream.durationMicros;
   let nextSession = 0;
-  const leaveKind = sim.register("churn/leave", (peer) => {
+  const leaveKind = sim.register("churn/leave", ["peer"], (peer) => {
     const abrupt = workload.abrupt[peer - 1] === 1;
     strategy.leave(peer, abrupt);
     transport.nodeDown(peer, abrupt);
     players.leave(peer);
   });
-  const joinKind = sim.register("churn/join", (peer) => {
+  const joinKind = sim.register("churn/join", ["peer"], (peer) => {
     probe.emitJoin(peer, sim.nowMicros);
     players.join(peer);
     strategy.join(peer);
@@ -186,7 +186,7 @@ export function runStrategy(
   const timeseries: TimeseriesRow[] = [];
   const intervalMicros = secondsToMicros(scenario.metrics.intervalSeconds);
   let lastSourceBytes = 0;
-  const sampleKind = sim.register("metrics/sample", () => {
+  const sampleKind = sim.register("metrics/sample", [], () => {
     const now = sim.nowMicros;
     const counts = qos.stateCounts;
     const lag = qos.meanWatchingLag(now);

@@ -95,10 +95,10 @@ class ClientServer implements Strategy {
     this.msgGoodbye = t.register("cs/goodbye", Traffic.Control, (from) =>
       this.audience.delete(from),
     );
-    this.evDetect = context.sim.register("cs/detect-departure", (peer) =>
+    this.evDetect = context.sim.register("cs/detect-departure", ["peer"], (peer) =>
       this.audience.delete(peer),
     );
-    this.evRetry = context.sim.register("cs/retry", (peer) => this.retry(peer));
+    this.evRetry = context.sim.register("cs/retry", ["peer"], (peer) => this.retry(peer));
   }
 
   /** True when the source admits a limited number of viewers (unicast under `reject`). */

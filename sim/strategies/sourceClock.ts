@@ -11,7 +11,7 @@ export function startSourceClock(
   onChunk: (chunk: number) => void,
 ): void {
   const { sim, stream } = context;
-  const kind = sim.register(`${name}/chunk-produced`, (chunk) => {
+  const kind = sim.register(`${name}/chunk-produced`, ["chunk"], (chunk) => {
     onChunk(chunk);
     const next = chunk + 1;
     if (next < stream.chunkCount) sim.at((next + 1) * stream.chunkMicros, kind, next);

@@ -5,7 +5,7 @@ describe("Simulator", () => {
   it("simulator runs events in time order regardless of scheduling order", () => {
     const sim = new Simulator();
     const seen: number[] = [];
-    const kind = sim.register("tick", () => seen.push(sim.nowMicros));
+    const kind = sim.register("tick", [], () => seen.push(sim.nowMicros));
     const rng = createStream("sim-order");
     const times = Array.from({ length: 2_000 }, () => rng.int(1_000_000));
     for (const t of times) sim.at(t, kind);
@@ -21,7 +21,7 @@ describe("Simulator", () => {
     let spawned = false;
     for (const name of ["x", "y", "z"]) {
       kinds.push(
-        sim.register(name, (a) => {
+        sim.register(name, ["a"], (a) => {
           log.push(`${name}${a}`);
           // Scheduled at the current time while others at that time are pending: runs after them.
           if (!spawned) {
@@ -41,7 +41,7 @@ describe("Simulator", () => {
     const sim = new Simulator();
     const mismatches: string[] = [];
     let calls = 0;
-    const kind = sim.register("check", (a, b) => {
+    const kind = sim.register("check", ["a", "b"], (a, b) => {
       calls++;
       if (sim.nowMicros !== a) mismatches.push(`now ${sim.nowMicros} but event at ${a}`);
       if (b !== -a / 2) mismatches.push(`payload b ${b} for event at ${a}`);
@@ -55,9 +55,9 @@ describe("Simulator", () => {
   it("simulator passes zero payloads when a and b are omitted", () => {
     const sim = new Simulator();
     const got: number[][] = [];
-    const kind = sim.register("bare", (a, b) => got.push([a, b]));
+    const kind = sim.register("bare", ["a", "b"], (a, b) => got.push([a, b]));
     sim.at(1, kind, 7, 8);
-    sim.at(2, kind);
+    sim.at(2, kind as number); // unchecked: a plain number takes any payload, zeros by default
     sim.run({ untilMicros: 10 });
     expect(got).toEqual([
       [7, 8],
@@ -67,7 +67,7 @@ describe("Simulator", () => {
 
   it("simulator throws SimulationError naming the event when scheduling in the past", () => {
     const sim = new Simulator();
-    const ping = sim.register("ping", () => {});
+    const ping = sim.register("ping", [], () => {});
     sim.run({ untilMicros: 100 });
     expect(() => sim.at(50, ping)).toThrow(SimulationError);
     expect(() => sim.at(50, ping)).toThrow(
@@ -83,8 +83,8 @@ describe("Simulator", () => {
   it("simulator rejects scheduling in the past from inside a handler", () => {
     const sim = new Simulator();
     let caught: unknown;
-    const late = sim.register("late", () => {});
-    const k = sim.register("k", () => {
+    const late = sim.register("late", [], () => {});
+    const k = sim.register("k", [], () => {
       try {
         sim.at(sim.nowMicros - 1, late);
       } catch (e) {
@@ -102,7 +102,7 @@ describe("Simulator", () => {
 
   it("simulator throws SimulationError for non-integer, NaN and unsafe times and unknown kinds", () => {
     const sim = new Simulator();
-    const k = sim.register("k", () => {});
+    const k = sim.register("k", [], () => {});
     expect(() => sim.at(1.5, k)).toThrow(SimulationError);
     expect(() => sim.at(1.5, k)).toThrow(
       "event time must be a whole number of microseconds, got 1.5",
@@ -120,7 +120,7 @@ describe("Simulator", () => {
   it("simulator throws SimulationError when a run would exceed maxEvents", () => {
     const sim = new Simulator();
     let count = 0;
-    const loop = sim.register("loop", () => {
+    const loop = sim.register("loop", [], () => {
       count++;
       sim.after(10, loop);
     });
@@ -128,7 +128,7 @@ describe("Simulator", () => {
     expect(() => sim.run({ untilMicros: 1_000_000, maxEvents: 100 })).toThrow(SimulationError);
     expect(count).toBe(100);
     const again = new Simulator();
-    const l2 = again.register("loop", () => again.after(10, l2));
+    const l2 = again.register("loop", [], () => again.after(10, l2));
     again.at(0, l2);
     expect(() => again.run({ untilMicros: 1_000_000, maxEvents: 100 })).toThrow(
       /event limit reached: 100 events processed by 990 us/,
@@ -137,7 +137,7 @@ describe("Simulator", () => {
 
   it("simulator allows a run of exactly maxEvents events", () => {
     const sim = new Simulator();
-    const k = sim.register("k", () => {});
+    const k = sim.register("k", [], () => {});
     for (let t = 1; t <= 100; t++) sim.at(t, k);
     expect(sim.run({ untilMicros: 1_000, maxEvents: 100 })).toEqual({
       events: 100,
@@ -148,7 +148,7 @@ describe("Simulator", () => {
   it("simulator run stops at untilMicros, leaves later events pending and sets the clock to until", () => {
     const sim = new Simulator();
     const seen: number[] = [];
-    const k = sim.register("k", (a) => seen.push(a));
+    const k = sim.register("k", ["a"], (a) => seen.push(a));
     for (const t of [10, 20, 30, 40]) sim.at(t, k, t);
     const first = sim.run({ untilMicros: 20 });
     expect(first).toEqual({ events: 2, stopped: false });
@@ -184,7 +184,7 @@ describe("Simulator", () => {
   it("simulator stop() ends the run after the current event and a later run resumes", () => {
     const sim = new Simulator();
     const seen: number[] = [];
-    const k = sim.register("k", (a) => {
+    const k = sim.register("k", ["a"], (a) => {
       seen.push(a);
       if (a === 3) sim.stop();
     });
@@ -208,7 +208,7 @@ describe("Simulator", () => {
     const got = new Map<number, number>();
     const order: number[] = [];
     const kinds = [0, 1, 2].map((kk) =>
-      sim.register(`k${kk}`, (a, b) => {
+      sim.register(`k${kk}`, ["a", "b"], (a, b) => {
         got.set(a, b + kk * 1e6);
         order.push(sim.nowMicros);
       }),
@@ -234,11 +234,11 @@ describe("Simulator", () => {
     let fan = 0;
     // Each of the first 1000 events schedules three children, so pending events pass 1024
     // while handles of processed events are being recycled.
-    const child = sim.register("child", (a, b) => {
+    const child = sim.register("child", ["a", "b"], (a, b) => {
       if (b !== a * 3 + 1) throw new Error(`payload mixed up: ${a}, ${b}`);
       received.push(a);
     });
-    const parent = sim.register("parent", (a) => {
+    const parent = sim.register("parent", ["a"], (a) => {
       for (let c = 0; c < 3; c++) {
         const id = a * 3 + c;
         sim.after(1_000 + c, child, id, id * 3 + 1);
@@ -254,9 +254,51 @@ describe("Simulator", () => {
 
   it("simulator enforces maxPendingEvents", () => {
     const sim = new Simulator(100);
-    const k = sim.register("k", () => {});
+    const k = sim.register("k", [], () => {});
     for (let t = 0; t < 100; t++) sim.at(t, k);
     expect(() => sim.at(100, k)).toThrow(/limit reached: 100 pending events/);
     expect(sim.pendingEvents).toBe(100);
+  });
+});
+
+describe("typed events, peek and step", () => {
+  it("carries three named fields per event without packing", () => {
+    const sim = new Simulator();
+    const got: number[][] = [];
+    const kind = sim.register("test/three", ["peer", "stripe", "block"], (peer, stripe, block) =>
+      got.push([peer, stripe, block]),
+    );
+    sim.at(5, kind, 12, 250, 2 ** 40);
+    sim.run({ untilMicros: 10 });
+    expect(got).toEqual([[12, 250, 2 ** 40]]);
+    expect(sim.describe(kind)).toEqual({ name: "test/three", fields: ["peer", "stripe", "block"] });
+  });
+
+  it("refuses a second kind with the same name", () => {
+    const sim = new Simulator();
+    sim.register("test/once", [], () => {});
+    expect(() => sim.register("test/once", [], () => {})).toThrow(SimulationError);
+  });
+
+  it("peek shows the next event time and step runs exactly one event", () => {
+    const sim = new Simulator();
+    const seen: number[] = [];
+    const kind = sim.register("test/mark", ["value"], (value) => seen.push(value));
+    expect(sim.peek()).toBe(Number.POSITIVE_INFINITY);
+    expect(sim.step()).toBe(false);
+    sim.at(30, kind, 3);
+    sim.at(10, kind, 1);
+    sim.at(10, kind, 2);
+    expect(sim.peek()).toBe(10);
+    expect(sim.step()).toBe(true);
+    expect(seen).toEqual([1]);
+    expect(sim.nowMicros).toBe(10);
+    expect(sim.step()).toBe(true);
+    expect(seen).toEqual([1, 2]);
+    expect(sim.peek()).toBe(30);
+    expect(sim.step()).toBe(true);
+    expect(sim.nowMicros).toBe(30);
+    expect(sim.eventsProcessed).toBe(3);
+    expect(sim.step()).toBe(false);
   });
 });

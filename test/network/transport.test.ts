@@ -54,8 +54,9 @@ function network(
   const DATA = register("data", Traffic.Data);
   const CONTROL = register("control", Traffic.Control);
   /** Runs `action` at simulated time `micros`. */
+  let actions = 0;
   const atTime = (micros: number, action: () => void) => {
-    const kind = sim.register(`test/${micros}`, action);
+    const kind = sim.register(`test/action-${actions++}`, [], action);
     sim.at(micros, kind);
   };
   return { sim, transport, log, DATA, CONTROL, atTime };

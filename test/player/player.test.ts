@@ -28,8 +28,8 @@ function harness(options: Partial<PlayerOptions> = {}, windowChunks = 64) {
     2,
     windowChunks,
   );
-  const deliver = sim.register("test/deliver", (chunk) => players.receive(1, chunk));
-  const join = sim.register("test/join", () => {
+  const deliver = sim.register("test/deliver", ["chunk"], (chunk) => players.receive(1, chunk));
+  const join = sim.register("test/join", [], () => {
     qos.onJoin(1, sim.nowMicros);
     players.join(1);
   });
@@ -98,7 +98,7 @@ describe("Players", () => {
     // Nothing more until chunk 6 arrives at 7 s, announced as the new start at 6.5 s.
     h.sim.at(
       6.5 * SECOND,
-      h.sim.register("test/skip", () => h.players.skipTo(1, 6)),
+      h.sim.register("test/skip", [], () => h.players.skipTo(1, 6)),
     );
     h.at(7 * SECOND, 6);
     h.run(7.5 * SECOND);
@@ -172,7 +172,7 @@ describe("Players at a deadline tie", () => {
     h.at(2 * SECOND, 1);
     // Playback starts at 2 s, so chunk 2 is due at 4 s. Its delivery is scheduled at 4 s only
     // once the deadline check is already queued, so it runs after the check at that instant.
-    const late = h.sim.register("test/late-schedule", () => h.at(4 * SECOND, 2));
+    const late = h.sim.register("test/late-schedule", [], () => h.at(4 * SECOND, 2));
     h.sim.at(3 * SECOND, late);
     h.run(4.5 * SECOND);
     expect(h.qos.stalls[1]).toBe(0);
@@ -232,7 +232,7 @@ describe("Players on demand", () => {
     // Chunks 0..9 all held at 0.5 s: playback starts then; chunk c plays from 0.5 + c s.
     for (let c = 0; c < 10; c++) h.at(SECOND / 2, c);
     const seen: number[] = [];
-    const probe = h.sim.register("test/probe", () => {
+    const probe = h.sim.register("test/probe", [], () => {
       seen.push(h.players.playoutChunk(1));
     });
     for (const t of [0.4, 0.6, 1.4, 1.6, 4.7]) h.sim.at(t * SECOND, probe);
@@ -245,7 +245,7 @@ describe("Players on demand", () => {
     const h = harness();
     h.join(0);
     for (let c = 0; c < 10; c++) h.at(SECOND / 2, c);
-    const seek = h.sim.register("test/seek", () => h.players.seek(1, 100));
+    const seek = h.sim.register("test/seek", [], () => h.players.seek(1, 100));
     h.sim.at(3.5 * SECOND, seek);
     // Chunks 100 and 101 arrive at 4 s and 4.2 s: playback resumes at 4.2 s.
     h.at(4 * SECOND, 100);

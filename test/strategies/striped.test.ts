@@ -452,7 +452,7 @@ describe("upload accounting and forest invariants under churn", () => {
         }
         if (sim.nowMicros + 1e6 <= stream.durationMicros) sim.after(1e6, sampleKind);
       };
-      const sampleKind = sim.register("test/striped-sample", sample);
+      const sampleKind = sim.register("test/striped-sample", [], sample);
       sim.at(500_000, sampleKind);
 
       const register = transport.register.bind(transport);
@@ -635,11 +635,11 @@ describe("player support the striped strategy relies on", () => {
       2,
       64,
     );
-    const deliver = sim.register("test/deliver", (chunk) => players.receive(1, chunk));
-    const declareLost = sim.register("test/skip", (chunk) => players.skipTo(1, chunk));
+    const deliver = sim.register("test/deliver", ["chunk"], (chunk) => players.receive(1, chunk));
+    const declareLost = sim.register("test/skip", ["chunk"], (chunk) => players.skipTo(1, chunk));
     sim.at(
       0,
-      sim.register("test/join", () => {
+      sim.register("test/join", [], () => {
         qos.onJoin(1, 0);
         players.join(1);
       }),

@@ -192,7 +192,7 @@ function runObserved(text: string): {
     // Tree shape, sampled every second. Also: how long online peers go without a relay (a
     // peer whose request or acceptance was lost with a departing relay must not wait forever).
     const unattachedSince = new Float64Array(nodes).fill(-1);
-    const sampleKind = sim.register("test/tree-sample", () => {
+    const sampleKind = sim.register("test/tree-sample", [], () => {
       f.samples++;
       const t = tree();
       for (let n = 1; n < nodes; n++) {
@@ -406,7 +406,7 @@ describe("tree relay under heavy churn", () => {
     runScenario(scenario, {
       onContext: ({ sim, players, nodes }) => {
         const since = new Float64Array(nodes).fill(-1);
-        const kind = sim.register("test/seek-sample", () => {
+        const kind = sim.register("test/seek-sample", [], () => {
           const t = trees[0].snapshot();
           for (let n = 1; n < nodes; n++) {
             if (!players.isOnline(n) || t.attached[n] === 1) {

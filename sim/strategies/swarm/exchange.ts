@@ -75,9 +75,13 @@ export class PieceExchange {
     this.lastPieceBytes = parts.lastPieceBytes;
     this.progressive = options.playback === "progressive";
     const online = parts.online;
-    this.lateRequestEvent = context.sim.register("swarm/request-arrives", (h, code) => {
-      if (online[this.records.memberPeer[(h / this.k) | 0]]) this.onRequest(h, code);
-    });
+    this.lateRequestEvent = context.sim.register(
+      "swarm/request-arrives",
+      ["half", "serialAndPiece"],
+      (h, code) => {
+        if (online[this.records.memberPeer[(h / this.k) | 0]]) this.onRequest(h, code);
+      },
+    );
   }
 
   onUnchoke(h: number, code: number): void {

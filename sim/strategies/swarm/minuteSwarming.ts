@@ -273,16 +273,20 @@ class MinuteSwarming implements Strategy {
     types.haveWake = t.register("swarm/have-wake", control, (_from, _to, h, code) => {
       if (wire.linkValid(h, code) && records.linkState[h] === Link.Open) exchange.pump(h);
     });
-    this.sliceReadyEvent = sim.register("swarm/slice-ready", (slice) => this.onSliceReady(slice));
-    this.swarmEndEvent = sim.register("swarm/swarm-end", (slice) => this.endSwarm(slice));
-    this.rechokeEvent = sim.register("swarm/rechoke", (peer) => this.rechoke(peer));
-    this.maintainEvent = sim.register("swarm/maintain", (peer) => this.maintain(peer));
-    this.seedExpireEvent = sim.register("swarm/seed-expire", (m, s) => {
+    this.sliceReadyEvent = sim.register("swarm/slice-ready", ["slice"], (slice) =>
+      this.onSliceReady(slice),
+    );
+    this.swarmEndEvent = sim.register("swarm/swarm-end", ["slice"], (slice) =>
+      this.endSwarm(slice),
+    );
+    this.rechokeEvent = sim.register("swarm/rechoke", ["peer"], (peer) => this.rechoke(peer));
+    this.maintainEvent = sim.register("swarm/maintain", ["peer"], (peer) => this.maintain(peer));
+    this.seedExpireEvent = sim.register("swarm/seed-expire", ["membership", "serial"], (m, s) => {
       if (records.memberSerial[m] === s && records.memberState[m] === Membership.Seeding) {
         this.leaveSwarm(m, true, true);
       }
     });
-    this.forgetEvent = sim.register("swarm/forget", (m, s) => {
+    this.forgetEvent = sim.register("swarm/forget", ["membership", "serial"], (m, s) => {
       if (records.memberSerial[m] === s && records.memberState[m] === Membership.Gone) {
         this.forget(m);
       }

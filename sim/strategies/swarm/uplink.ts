@@ -53,7 +53,7 @@ export class UplinkDispatch {
     this.slots = slots;
     this.pipeline = pipeline;
     this.serve = serve;
-    this.evReady = sim.register("swarm/uplink-ready", (peer) => this.onReady(peer));
+    this.evReady = sim.register("swarm/uplink-ready", ["peer"], (peer) => this.onReady(peer));
   }
 
   /** Most requests `peer` holds: its slots times the requests each may have out, twice. */

@@ -166,24 +166,34 @@ export class TreeJoin {
       this.noticeParentLoss(to, version),
     );
     const sim = context.sim;
-    this.retryEvent = sim.register(`${name}/retry`, (peer, version) => {
+    this.retryEvent = sim.register(`${name}/retry`, ["peer", "version"], (peer, version) => {
       if (this.isSeeking(peer, version)) this.query(peer);
     });
-    this.attachTimeoutEvent = sim.register(`${name}/attach-timeout`, (peer, attempt) =>
-      this.onAttachTimeout(peer, attempt),
+    this.attachTimeoutEvent = sim.register(
+      `${name}/attach-timeout`,
+      ["peer", "attempt"],
+      (peer, attempt) => this.onAttachTimeout(peer, attempt),
     );
-    this.detectParentLossEvent = sim.register(`${name}/detect-parent-loss`, (peer, version) =>
-      this.noticeParentLoss(peer, version),
+    this.detectParentLossEvent = sim.register(
+      `${name}/detect-parent-loss`,
+      ["peer", "version"],
+      (peer, version) => this.noticeParentLoss(peer, version),
     );
-    this.detectChildLossEvent = sim.register(`${name}/detect-child-loss`, (relay, child) =>
-      this.removeChild(relay, child),
+    this.detectChildLossEvent = sim.register(
+      `${name}/detect-child-loss`,
+      ["relay", "child"],
+      (relay, child) => this.removeChild(relay, child),
     );
-    this.heartbeatDueEvent = sim.register(`${name}/heartbeat-due`, (peer, relay) => {
-      const p = this.forest.at(peer, this.tree);
-      if (this.forest.state[p] !== TreeState.Attached || this.forest.parent[p] !== relay) return;
-      this.c.transport.send(peer, relay, this.heartbeatMessage, this.options.controlBytes);
-      sim.after(this.heartbeatMicros, this.heartbeatDueEvent, peer, relay);
-    });
+    this.heartbeatDueEvent = sim.register(
+      `${name}/heartbeat-due`,
+      ["peer", "relay"],
+      (peer, relay) => {
+        const p = this.forest.at(peer, this.tree);
+        if (this.forest.state[p] !== TreeState.Attached || this.forest.parent[p] !== relay) return;
+        this.c.transport.send(peer, relay, this.heartbeatMessage, this.options.controlBytes);
+        sim.after(this.heartbeatMicros, this.heartbeatDueEvent, peer, relay);
+      },
+    );
   }
 
   /** A peer that the forest has just marked seeking starts its search in this tree. */
