@@ -152,15 +152,15 @@ class LiveSwarm implements Strategy {
       this.onPiece(to, from, chunk, bytes),
     );
     const sim = context.sim;
-    this.evTick = sim.register("live/tick", (peer) => this.tick(peer));
-    this.evRechoke = sim.register("live/rechoke", (node) => {
+    this.evTick = sim.register("live/tick", ["peer"], (peer) => this.tick(peer));
+    this.evRechoke = sim.register("live/rechoke", ["node"], (node) => {
       if (!this.members.online[node]) return;
       this.choking.rechoke(node);
       if (sim.nowMicros + this.rechokeMicros < context.stream.durationMicros) {
         sim.after(this.rechokeMicros, this.evRechoke, node);
       }
     });
-    this.evClose = sim.register("live/close-ring", (peer) => this.ring.close(peer));
+    this.evClose = sim.register("live/close-ring", ["peer"], (peer) => this.ring.close(peer));
   }
 
   start(): void {

@@ -100,12 +100,12 @@ export class Membership {
       this.lose(to, from, departed === 1),
     );
     const sim = context.sim;
-    this.evSeekCheck = sim.register(`${p}/seek-check`, (peer, v) => {
+    this.evSeekCheck = sim.register(`${p}/seek-check`, ["peer", "version"], (peer, v) => {
       if (!this.online[peer] || this.seekVersion[peer] !== v) return;
       this.seeking[peer] = 0;
       if (this.table.count[peer] < this.o.target) this.seek(peer, false);
     });
-    this.evDetect = sim.register(`${p}/detect-departure`, (node, gone) =>
+    this.evDetect = sim.register(`${p}/detect-departure`, ["node", "gone"], (node, gone) =>
       this.lose(node, gone, true),
     );
   }

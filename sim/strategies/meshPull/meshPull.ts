@@ -140,8 +140,8 @@ class MeshPull implements Strategy {
       this.onChunk(to, from, chunk, bytes),
     );
     const sim = context.sim;
-    this.evTick = sim.register("mesh/tick", (node) => this.tick(node));
-    this.evClose = sim.register("mesh/close-ring", (peer) => this.ring.close(peer));
+    this.evTick = sim.register("mesh/tick", ["node"], (node) => this.tick(node));
+    this.evClose = sim.register("mesh/close-ring", ["peer"], (peer) => this.ring.close(peer));
   }
 
   start(): void {
