@@ -8,6 +8,7 @@ import type {
   Manifest,
   MetricValue,
   PeerRow,
+  ReplicatedValue,
   Results,
   StrategySummary,
   TimeRow,
@@ -198,6 +199,8 @@ function parseSummary(file: string, json: unknown) {
     }
     const metrics: Record<string, MetricValue> = {};
     for (const [key, value] of Object.entries(entry)) {
+      // The replication count describes the entry; it is not a metric of the strategy.
+      if (key === "replications") continue;
       if (isNumberOrNull(value)) metrics[key] = value;
       else if (isDist(value)) metrics[key] = pickDist(value);
     }
@@ -217,9 +220,26 @@ function parseSummary(file: string, json: unknown) {
       recoverySeconds: dist("recoverySeconds"),
       events: num("events"),
       metrics,
+      confidence: parseConfidence(entry.confidence),
     };
   }
   return { scenario, seed, durationSeconds, strategies: Object.keys(summary), summary };
+}
+
+/** summary.json's per-metric intervals of a replicated run; entries of another shape are left out. */
+function parseConfidence(value: unknown): Record<string, ReplicatedValue> | null {
+  if (!isObject(value)) return null;
+  const out: Record<string, ReplicatedValue> = {};
+  for (const [metric, i] of Object.entries(value)) {
+    if (
+      isObject(i) &&
+      isNumberOrNull(i.mean) &&
+      isNumberOrNull(i.halfWidth95) &&
+      typeof i.n === "number"
+    )
+      out[metric] = { mean: i.mean, halfWidth95: i.halfWidth95, n: i.n };
+  }
+  return out;
 }
 
 function pickDist(value: Dist): Dist {

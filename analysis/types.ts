@@ -32,6 +32,19 @@ export interface StrategySummary {
   events: number | null;
   /** Every numeric or distribution value of the entry, in file order (the ones above included). */
   metrics: Record<string, MetricValue>;
+  /**
+   * For a run with replications (`sim run --replications R`): per metric (`stallRatio`,
+   * `startupLatencySeconds.p95`, ...) the mean over the replications and the half-width of its
+   * 95 % confidence interval; null for a single run.
+   */
+  confidence: Record<string, ReplicatedValue> | null;
+}
+
+/** A metric over replications, as summary.json's `confidence` gives it. */
+export interface ReplicatedValue {
+  mean: number | null;
+  halfWidth95: number | null;
+  n: number;
 }
 
 /** The parts of `manifest.json` the analysis uses (the file is optional). */

@@ -22,6 +22,9 @@ import { fmt } from "../units.ts";
 
 interface Measure {
   yLabel: string;
+  /** The summary metric, and the factor from its unit to the axis unit. */
+  key: string;
+  scale: number;
   /** Value as plotted (already scaled to the axis unit). */
   value: (s: StrategySummary) => number | null;
   describe: (v: number) => string;
@@ -30,11 +33,15 @@ interface Measure {
 const MEASURES: Measure[] = [
   {
     yLabel: "stalls (per min)",
+    key: "stallsPerMinute",
+    scale: 1,
     value: (s) => s.stallsPerMinute,
     describe: (v) => `${fmt(v)} stalls per minute of viewing`,
   },
   {
     yLabel: "stalled time (%)",
+    key: "stallRatio",
+    scale: 100,
     value: (s) => (s.stallRatio === null ? null : s.stallRatio * 100),
     describe: (v) => `${fmt(v)} % of viewing time stalled`,
   },
@@ -50,6 +57,10 @@ export function stalls(results: Results[], options: FigureOptions = {}): string 
   const title = "Stalls per strategy";
   const groups = replicateGroups(ctx.results);
   const replicated = groups.some((g) => g.replicated);
+  // A run made with --replications carries its own intervals in summary.json.
+  const withConfidence = ctx.results.some((r) =>
+    Object.values(r.summary).some((s) => MEASURES.some((m) => s.confidence?.[m.key])),
+  );
   const runLegend: RunEntry[] =
     groups.length > 1 || replicated
       ? groups.map((g, i) => ({
@@ -65,12 +76,17 @@ export function stalls(results: Results[], options: FigureOptions = {}): string 
   const leg = legend(ctx, strategies, "rect", head.height, runLegend);
   let top = head.height + leg.height + 4;
   const parts = [head.svg, leg.svg];
-  if (replicated) {
+  const note = replicated
+    ? "bars: mean over seeds; whiskers: 95 % CI of the mean; dots: seeds"
+    : withConfidence
+      ? "bars: mean over the run's replications; whiskers: 95 % CI of the mean"
+      : null;
+  if (note) {
     parts.push(
       el(
         "text",
         { class: "note", x: 6, y: top + 8, "font-size": FONT.note, fill: MUTED },
-        txt("bars: mean over seeds; whiskers: 95 % CI of the mean; dots: seeds"),
+        txt(note),
       ),
     );
     top += 14;
@@ -97,6 +113,40 @@ export function stalls(results: Results[], options: FigureOptions = {}): string 
         if (values.length === 0) return;
         const color = ctx.colors.get(strategy)!;
         const name = ctx.multiRun ? `${strategy}, ${group.label}` : strategy;
+        // A mean with its 95 % interval: over replicated runs, or over one run's replications.
+        const withInterval = (
+          m: number,
+          half: number | null,
+          first: string,
+          rest: string[] = [],
+        ): Bar => ({
+          category: strategy,
+          slot,
+          value: m,
+          low: half === null ? undefined : m - half,
+          high: half === null ? undefined : m + half,
+          color,
+          style: slot,
+          attrs: { class: "mark bar", "data-strategy": strategy },
+          tip: [name, first, half === null ? "" : `95 % CI ± ${fmt(half)}`, ...rest]
+            .filter((line) => line !== "")
+            .join("\n"),
+        });
+        const own = group.replicated
+          ? undefined
+          : ctx.results[group.runs[0]].summary[strategy]?.confidence?.[measure.key];
+        if (own && own.mean !== null) {
+          const m = own.mean * measure.scale;
+          const half = own.halfWidth95 === null ? null : own.halfWidth95 * measure.scale;
+          const bar = withInterval(
+            m,
+            half,
+            `mean ${measure.describe(m)} over ${own.n} replications`,
+          );
+          bar.attrs = { ...bar.attrs, "data-run": String(group.runs[0]) };
+          bars.push(bar);
+          return;
+        }
         if (!group.replicated) {
           bars.push({
             category: strategy,
@@ -116,22 +166,12 @@ export function stalls(results: Results[], options: FigureOptions = {}): string 
         const m = mean(values.map((v) => v.value))!;
         const half = interval95(values.map((v) => v.value)).halfWidth95;
         bars.push({
-          category: strategy,
-          slot,
-          value: m,
-          low: half === null ? undefined : m - half,
-          high: half === null ? undefined : m + half,
-          color,
-          style: slot,
-          attrs: { class: "mark bar", "data-strategy": strategy },
-          tip: [
-            name,
+          ...withInterval(
+            m,
+            half,
             `mean ${measure.describe(m)}`,
-            half === null ? "" : `95 % CI ± ${fmt(half)}`,
-            ...values.map((v) => `seed ${ctx.results[v.run].seed}: ${fmt(v.value)}`),
-          ]
-            .filter((line) => line !== "")
-            .join("\n"),
+            values.map((v) => `seed ${ctx.results[v.run].seed}: ${fmt(v.value)}`),
+          ),
           dots: values.map((v) => ({
             value: v.value,
             attrs: { class: "replicate", "data-strategy": strategy, "data-run": String(v.run) },
