@@ -50,6 +50,8 @@ export interface CdnRun {
   stream: StreamInfo;
   /** Node id of the first edge server; edges are firstEdge .. firstEdge + edges - 1. */
   firstEdge: number;
+  /** True for a stored video: every chunk exists (at the edges too) from time 0. */
+  onDemand?: boolean;
 }
 
 /**
@@ -127,6 +129,14 @@ export class CdnAssist {
     );
   }
 
+  /**
+   * On demand, a viewer's player jumped to a new position: the peers get `startupWait` again,
+   * and chunks before the old requests may be asked for anew.
+   */
+  seek(peer: number): void {
+    this.join(peer);
+  }
+
   /** A viewer joined (after its player and its strategy saw it). */
   join(peer: number): void {
     this.joinedAt[peer] = this.r.sim.nowMicros;
@@ -187,6 +197,7 @@ export class CdnAssist {
 
   /** Time chunk c exists at the origin (and so at the edges), µs. */
   private producedMicros(chunk: number): number {
+    if (this.r.onDemand) return 0;
     return (chunk + 1) * this.r.stream.chunkMicros;
   }
 
@@ -196,7 +207,9 @@ export class CdnAssist {
     const now = sim.nowMicros;
     const state = players.stateOf(peer);
     const pos = players.position(peer);
-    const live = Math.min(Math.floor(now / stream.chunkMicros) - 1, stream.chunkCount - 1);
+    const live = this.r.onDemand
+      ? stream.chunkCount - 1
+      : Math.min(Math.floor(now / stream.chunkMicros) - 1, stream.chunkCount - 1);
     if (state === PlayerState.Starting) {
       const patience = this.joinedAt[peer] + this.startupWaitMicros;
       if (now < patience) {

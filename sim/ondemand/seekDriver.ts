@@ -26,6 +26,8 @@ export class SeekDriver {
     workload: Workload,
     run: OnDemandRun,
     chunkMicros: number,
+    /** Called after each seek, once the strategy has seen it (the CDN fallback restarts). */
+    private readonly afterSeek: (peer: number) => void = () => {},
   ) {
     this.sim = sim;
     this.players = players;
@@ -58,6 +60,7 @@ export class SeekDriver {
     this.seeks++;
     this.players.seek(peer, target);
     this.strategy.seek?.(peer, target);
+    this.afterSeek(peer);
     const next = index + 1;
     if (next < viewing.seekFirst[peer]) {
       const join = this.workload.joinMicros[peer - 1];

@@ -151,11 +151,25 @@ export function runStrategy(
   if (!create) throw new Error(`${entry.type} does not support stream.mode: on-demand`);
   const strategy = create(context, entry.options);
   if (onDemand) players.setEndChunk(onDemand.videoChunks);
-  const seeks = onDemand
-    ? new SeekDriver(sim, players, strategy, workload, onDemand, stream.chunkMicros)
-    : undefined;
   const cdn = cdnOptions
-    ? new CdnAssist({ sim, transport, players, probe, stream, firstEdge: nodes }, cdnOptions, nodes)
+    ? new CdnAssist(
+        {
+          sim,
+          transport,
+          players,
+          probe,
+          stream,
+          firstEdge: nodes,
+          onDemand: onDemand !== undefined,
+        },
+        cdnOptions,
+        nodes,
+      )
+    : undefined;
+  const seeks = onDemand
+    ? new SeekDriver(sim, players, strategy, workload, onDemand, stream.chunkMicros, (peer) =>
+        cdn?.seek(peer),
+      )
     : undefined;
 
   // Churn: one pending join at a time (the workload is sorted by join time); each join

@@ -119,8 +119,6 @@ export function resolveScenario(reader: OptionReader, defaultName: string): Scen
       : undefined;
   const network = reader.object("network", resolveTransportOptions);
   const cdn = reader.has("cdn") ? reader.object("cdn", resolveCdnOptions) : undefined;
-  if (cdn && onDemand)
-    throw reader.error("cdn", "is not supported with stream.mode: on-demand yet");
   const metrics = reader.object("metrics", (r) => ({
     intervalSeconds: r.durationSeconds("interval", 10, { above: 0 }),
   }));

@@ -175,3 +175,45 @@ describe("on-demand options", () => {
     ).toThrow("stream.length: is required");
   });
 });
+
+describe("on-demand with a CDN", () => {
+  it("the CDN holds every chunk of the video from the start", () => {
+    const s = parseScenario(
+      `
+duration: 60s
+stream: { bitrate: 800kbps, chunkDuration: 1s, mode: on-demand, length: 10min }
+source: { upload: 8Mbps }
+peers:
+  classes: [{ name: a, share: 1, upload: 1Mbps, download: 100Mbps }]
+  latency: { model: constant, oneWay: 10ms }
+churn:
+  arrivals: [{ type: flash-crowd, count: 1, at: 1s }]
+  session: { distribution: fixed, mean: 1h }
+player: { startupBuffer: 1s, prefetch: 4s, startPosition: uniform }
+cdn: { edges: 1, upload: 8Mbps, latency: 10ms, margin: 0.5s, startupWait: 10ms }
+strategies:
+  - type: client-server
+`,
+      "vod-cdn.yaml",
+    );
+    const toEdge: number[] = [];
+    const result = runScenario(s, {
+      onContext: (context) =>
+        context.transport.observe({
+          onSend: (_from, to, _type, _bytes, start) => {
+            if (to === 2) toEdge.push(start);
+          },
+        }),
+    });
+    const run = result.runs[0];
+    // The viewer starts somewhere in the video, far past what a live source would have made
+    // by 1 s; the server's copy of its first chunk takes 0.1289 s, so 10 ms after joining the
+    // viewer asks the CDN for it (and gets it second, a duplicate): once, at 1.01 s.
+    expect(result.workload.viewing!.startSeconds[0]).toBeGreaterThan(10);
+    expect(toEdge[0]).toBe(1_010_000);
+    expect(run.summary.cdnRequests).toBe(1);
+    expect(run.summary.cdnDuplicateChunks).toBe(1);
+    // After that the server keeps 4 s ahead and the 0.5 s margin is never reached.
+    expect(run.summary.continuityIndex).toBe(1);
+  });
+});
