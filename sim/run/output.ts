@@ -1,9 +1,18 @@
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { stringify } from "csv-stringify/sync";
 import { sessionLagMicros } from "../metrics/qos.ts";
 import { tidy } from "../metrics/summary.ts";
+import type { ScenarioWarning } from "../scenario/reader.ts";
 import { EVENT_COLUMNS, GAUGE_COLUMNS, PEER_COLUMNS, TIMESERIES_COLUMNS } from "./columns.ts";
+import {
+  makeTemporary,
+  type OutputPlan,
+  planOutput,
+  recoverStale,
+  scratchName,
+  swapIntoPlace,
+} from "./outputDirectory.ts";
 import type { ScenarioRun } from "./runScenario.ts";
 
 /** Facts about the build and the run that go into manifest.json and timing.json. */
@@ -12,6 +21,8 @@ export interface RunFacts {
   gitCommit: string | null;
   /** Wall-clock figures: the only output allowed to differ between identical runs. */
   timing: Record<string, unknown>;
+  /** What the scenario and its workload show cannot work as written (manifest.json). */
+  warnings?: readonly ScenarioWarning[];
 }
 
 const blank = (v: number | null | undefined) => (v === null || v === undefined ? "" : tidy(v));
@@ -30,21 +41,21 @@ export function renderResults(
     strategies: Object.fromEntries(runs.map((run) => [run.entry.name, run.summary])),
   };
   files.set("summary.json", `${JSON.stringify(summary, null, 2)}\n`);
-  files.set(
-    "manifest.json",
-    `${JSON.stringify(
-      {
-        seed: scenario.seed,
-        version: facts.version,
-        gitCommit: facts.gitCommit,
-        scenario,
-        strategies: runs.map((run) => run.entry.name),
-        sessions: workload.size,
-      },
-      null,
-      2,
-    )}\n`,
-  );
+  const manifest = {
+    seed: scenario.seed,
+    version: facts.version,
+    gitCommit: facts.gitCommit,
+    scenario,
+    strategies: runs.map((run) => run.entry.name),
+    sessions: workload.size,
+    // Without the file name, so that the manifest does not depend on how the scenario was
+    // named on the command line.
+    warnings: (facts.warnings ?? []).map((w) => ({
+      field: w.field,
+      line: w.line ?? null,
+      problem: w.problem,
+    })),
+  };
 
   const peerRows: unknown[][] = [];
   for (const run of runs) {
@@ -149,40 +160,64 @@ export function renderResults(
     }
   }
   files.set("events.csv", stringify(eventRows, { header: true, columns: [...EVENT_COLUMNS] }));
+  // The result's files, so that a later run knows what it may replace (see foreignEntries).
+  const outputs = [...files.keys(), "manifest.json"].sort();
+  files.set("manifest.json", `${JSON.stringify({ ...manifest, outputs }, null, 2)}\n`);
   return files;
 }
 
 /**
- * Writes result files into `outDir` atomically: everything goes to a temporary sibling
- * directory first (where `finalize`, e.g. the plots, may add more), which then replaces `outDir`
- * by rename, so an interrupted run never leaves a half-written result.
+ * Writes result files to the directory `plan` names (see {@link planOutput}): everything goes
+ * to a temporary sibling directory first (where `finalize`, e.g. the plots, may add more), which
+ * is then swapped into place, so an interrupted run never leaves a half-written result. On
+ * SIGINT or SIGTERM while writing, the temporary directory is removed before the process dies
+ * of the signal.
+ */
+export async function writeResults(
+  plan: OutputPlan,
+  files: Map<string, string>,
+  finalize?: (temporaryDir: string) => Promise<void>,
+): Promise<void> {
+  recoverStale(plan.outDir);
+  const temporary = scratchName(plan.outDir, "tmp", process.pid);
+  // Listen before the temporary directory exists: until a listener is added, SIGINT and SIGTERM
+  // kill the process at once, and would leave it behind.
+  const onSignal = (signal: NodeJS.Signals) => {
+    rmSync(temporary, { recursive: true, force: true });
+    stopListening();
+    // Die of the signal itself, as the process would have without this handler.
+    process.kill(process.pid, signal);
+  };
+  const stopListening = () => {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    makeTemporary(plan.outDir);
+    for (const [name, text] of files) {
+      mkdirSync(dirname(join(temporary, name)), { recursive: true });
+      writeFileSync(join(temporary, name), text);
+    }
+    await finalize?.(temporary);
+    swapIntoPlace(temporary, plan);
+  } catch (error) {
+    rmSync(temporary, { recursive: true, force: true });
+    throw error;
+  } finally {
+    stopListening();
+  }
+}
+
+/**
+ * {@link writeResults} to `outDir`, refusing (with an {@link OutputDirectoryError}) a directory
+ * that holds anything but a previous result.
  */
 export async function writeResultsAtomically(
   outDir: string,
   files: Map<string, string>,
   finalize?: (temporaryDir: string) => Promise<void>,
 ): Promise<void> {
-  const parent = dirname(outDir);
-  mkdirSync(parent, { recursive: true });
-  const temporary = join(parent, `.tmp-${basename(outDir)}-${process.pid}`);
-  rmSync(temporary, { recursive: true, force: true });
-  mkdirSync(temporary, { recursive: true });
-  for (const [name, text] of files) {
-    mkdirSync(dirname(join(temporary, name)), { recursive: true });
-    writeFileSync(join(temporary, name), text);
-  }
-  try {
-    await finalize?.(temporary);
-  } catch (error) {
-    rmSync(temporary, { recursive: true, force: true });
-    throw error;
-  }
-  if (existsSync(outDir)) {
-    const old = join(parent, `.old-${basename(outDir)}-${process.pid}`);
-    renameSync(outDir, old);
-    renameSync(temporary, outDir);
-    rmSync(old, { recursive: true, force: true });
-  } else {
-    renameSync(temporary, outDir);
-  }
+  await writeResults(planOutput(outDir, false), files, finalize);
 }

@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { basename, dirname, extname } from "node:path";
-import { isMap, isSeq, LineCounter, parseDocument } from "yaml";
-import { OptionReader, type ReaderContext, ScenarioError } from "./reader.ts";
+import { isMap, isSeq, LineCounter, parseDocument, visit } from "yaml";
+import { checkScenario } from "./checks.ts";
+import { OptionReader, type ReaderContext, ScenarioError, type ScenarioWarning } from "./reader.ts";
 import { resolveScenario, type Scenario } from "./scenario.ts";
 
 /** A `--set path=value` override. */
@@ -11,6 +12,12 @@ export interface Override {
   /** The value as YAML text (`30s`, `0.2`, `true`, `[1, 2]`). */
   value: string;
 }
+
+/**
+ * Most alias references (`*name`) a scenario may expand: a limit, so that a "billion laughs"
+ * document fails at once instead of exhausting memory.
+ */
+export const MAX_ALIASES = 100;
 
 /** Parses `path=value` (from `--set`). */
 export function parseOverride(text: string): Override {
@@ -30,12 +37,14 @@ function splitPath(path: string): (string | number)[] {
 
 /**
  * Reads, parses and validates a scenario file, applying overrides and an optional seed.
- * Every problem is thrown as a {@link ScenarioError} with a one-line message.
+ * Every problem is thrown as a {@link ScenarioError} with a one-line message; what runs but
+ * cannot work as written is passed to `onWarning` (see {@link checkScenario}).
  */
 export function loadScenario(
   file: string,
   overrides: readonly Override[] = [],
   seed?: number,
+  onWarning?: (warning: ScenarioWarning) => void,
 ): Scenario {
   let text: string;
   try {
@@ -43,15 +52,48 @@ export function loadScenario(
   } catch {
     throw new ScenarioError(file, "(file)", undefined, "cannot read the scenario file");
   }
-  return parseScenario(text, file, overrides, seed);
+  return parseScenario(text, file, overrides, seed, onWarning);
 }
 
-/** Parses and validates scenario text; `file` names it in errors and anchors relative paths. */
+/**
+ * The document as plain values, refusing to expand more than {@link MAX_ALIASES} aliases
+ * (the error names the line of the first alias).
+ */
+function toPlain(
+  document: ReturnType<typeof parseDocument>,
+  lineCounter: LineCounter,
+  file: string,
+) {
+  try {
+    return document.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (error) {
+    if (!(error instanceof ReferenceError)) throw error;
+    let line: number | undefined;
+    visit(document, {
+      Alias(_key, node) {
+        if (node.range) line = lineCounter.linePos(node.range[0]).line;
+        return visit.BREAK;
+      },
+    });
+    throw new ScenarioError(
+      file,
+      "(yaml)",
+      line,
+      `aliases expand too much (more than ${MAX_ALIASES} references); write the values out`,
+    );
+  }
+}
+
+/**
+ * Parses and validates scenario text; `file` names it in errors and anchors relative paths.
+ * Warnings go to `onWarning`.
+ */
 export function parseScenario(
   text: string,
   file: string,
   overrides: readonly Override[] = [],
   seed?: number,
+  onWarning?: (warning: ScenarioWarning) => void,
 ): Scenario {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
@@ -110,8 +152,10 @@ export function parseScenario(
     lineCounter,
     baseDirectory: dirname(file),
   };
-  const reader = new OptionReader(context, document.toJS(), []);
+  const root: unknown = toPlain(document, lineCounter, file);
+  const reader = new OptionReader(context, root, []);
   const scenario = resolveScenario(reader, basename(file, extname(file)));
   reader.done();
+  for (const warning of checkScenario(scenario, reader, root)) onWarning?.(warning);
   return scenario;
 }

@@ -5,6 +5,8 @@ import {
   parseBytes,
   parseDurationSeconds,
   parseRatePerSecond,
+  type QuantityKind,
+  unitHint,
 } from "./units.ts";
 
 /** A YAML path: map keys and sequence indices from the document root. */
@@ -39,6 +41,27 @@ export class ScenarioError extends Error {
     this.line = line;
     this.problem = problem;
   }
+}
+
+/**
+ * A scenario that runs but cannot work as written: where and what. Printed as one line on
+ * stderr and listed in manifest.json; the run goes on.
+ */
+export interface ScenarioWarning {
+  /** The scenario file the warning is about; undefined when found after loading (by the run). */
+  readonly file: string | undefined;
+  /** 1-based line of the field in the file, when known. */
+  readonly line: number | undefined;
+  /** The YAML path of the field, e.g. `churn.arrivals[1].at`. */
+  readonly field: string;
+  /** What is wrong, without the location. */
+  readonly problem: string;
+}
+
+/** A warning as one line: `file:line: field: problem`, the way errors read. */
+export function formatWarning(warning: ScenarioWarning): string {
+  const where = warning.line === undefined ? warning.file : `${warning.file}:${warning.line}`;
+  return `${where === undefined ? "" : `${where}: `}${warning.field}: ${warning.problem}`;
 }
 
 /** What a reader needs to know about the document it reads, to place its errors. */
@@ -146,6 +169,16 @@ export class OptionReader {
     );
   }
 
+  /** A warning about the node at an absolute path. */
+  warningAt(path: YamlPath, problem: string): ScenarioWarning {
+    return {
+      file: this.context.file,
+      line: lineOf(this.context, path, false),
+      field: formatPath(path),
+      problem,
+    };
+  }
+
   /** True when the mapping has `key` (and marks it as known). */
   has(key: string): boolean {
     this.known.add(key);
@@ -187,6 +220,7 @@ export class OptionReader {
     parse: (raw: unknown) => number | undefined,
     expected: string,
     unit: string,
+    kind?: QuantityKind,
   ): number {
     const raw = this.raw(key);
     if (raw === undefined || raw === null) {
@@ -194,7 +228,13 @@ export class OptionReader {
       return fallback;
     }
     const value = parse(raw);
-    if (value === undefined) throw this.error(key, `expected ${expected}, got ${describe(raw)}`);
+    if (value === undefined) {
+      const hint = kind === undefined ? undefined : unitHint(raw, kind);
+      throw this.error(
+        key,
+        `expected ${expected}, got ${describe(raw)}${hint ? ` (${hint})` : ""}`,
+      );
+    }
     return this.checkBounds(key, value, bounds, unit);
   }
 
@@ -229,6 +269,7 @@ export class OptionReader {
       parseDurationSeconds,
       'a duration like "30s", "5min" or "150ms"',
       "s",
+      "duration",
     );
   }
 
@@ -241,12 +282,21 @@ export class OptionReader {
       parseBitsPerSecond,
       'a bit rate like "800kbps" or "5Mbps"',
       " bit/s",
+      "bitrate",
     );
   }
 
   /** A size in bytes (`16kB`, `1KiB` or a bare number of bytes). */
   bytes(key: string, fallback?: number, bounds: NumberBounds = { min: 0 }): number {
-    return this.parsed(key, fallback, bounds, parseBytes, 'a size like "1500B" or "16kB"', " B");
+    return this.parsed(
+      key,
+      fallback,
+      bounds,
+      parseBytes,
+      'a size like "1500B" or "16kB"',
+      " B",
+      "size",
+    );
   }
 
   /** An event rate per second (`5/s`, `120/min` or a bare number per second). */
@@ -258,6 +308,7 @@ export class OptionReader {
       parseRatePerSecond,
       'a rate like "5/s" or "120/min"',
       "/s",
+      "rate",
     );
   }
 

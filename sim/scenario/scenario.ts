@@ -67,6 +67,12 @@ export interface Scenario {
   strategies: StrategyEntry[];
 }
 
+/**
+ * Longest run a scenario may simulate, seconds: a week. A limit, so that a slip like `720h`
+ * fails at load time instead of running for days.
+ */
+export const MAX_DURATION_SECONDS = 7 * 86_400;
+
 /** Resolves a whole scenario document. `defaultName` is used when it has no `name`. */
 export function resolveScenario(reader: OptionReader, defaultName: string): Scenario {
   const name = reader.string("name", defaultName);
@@ -74,7 +80,14 @@ export function resolveScenario(reader: OptionReader, defaultName: string): Scen
     throw reader.error("name", "may only contain letters, digits, '.', '_' and '-'");
   }
   const seed = reader.integer("seed", 1, { min: 0, max: 2 ** 32 - 1 });
-  const durationSeconds = reader.durationSeconds("duration", 600, { above: 0, max: 30 * 86400 });
+  const durationSeconds = reader.durationSeconds("duration", 600, { above: 0 });
+  if (durationSeconds > MAX_DURATION_SECONDS) {
+    throw reader.error(
+      "duration",
+      `must be at most ${MAX_DURATION_SECONDS / 3600}h (a week of simulated time), got ` +
+        `${Number((durationSeconds / 3600).toPrecision(6))}h`,
+    );
+  }
   let lengthSeconds = 0;
   const stream = reader.object("stream", (r) => {
     const options: StreamOptions = {

@@ -124,9 +124,13 @@ describe("sim run: success", () => {
   const out = () => join(dir, "results", "tiny");
 
   it("a small valid scenario exits 0 and writes every result file, leaving no temporary directory", async () => {
-    // A stale result from an earlier run is replaced as a whole.
-    mkdirSync(out(), { recursive: true });
-    writeFileSync(join(out(), "stale.txt"), "old");
+    // A stale result from an earlier run (recognised by its manifest) is replaced as a whole.
+    mkdirSync(join(out(), "plots"), { recursive: true });
+    writeFileSync(
+      join(out(), "manifest.json"),
+      JSON.stringify({ seed: 1, version: "0.0.0", scenario: {}, strategies: [] }),
+    );
+    writeFileSync(join(out(), "plots", "stale.svg"), "old");
     const result = await sim(
       "run",
       join(dir, "tiny.yaml"),
@@ -150,7 +154,7 @@ describe("sim run: success", () => {
     ]) {
       expect(files).toContain(name);
     }
-    expect(files).not.toContain("stale.txt");
+    expect(files).not.toContain("plots");
     expect(leftovers(join(dir, "results"))).toEqual([]);
   });
 

@@ -1,0 +1,230 @@
+import { spawn } from "node:child_process";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  watch,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sim } from "./runMain.ts";
+
+const root = resolve(import.meta.dirname, "../..");
+
+const TINY = `name: tiny
+seed: 4
+duration: 1min
+stream: { bitrate: 400kbps, chunkDuration: 1s }
+source: { upload: 8Mbps }
+churn:
+  arrivals:
+    - { type: poisson, rate: 20/min }
+  session: { distribution: exponential, mean: 1min }
+strategies:
+  - { name: tree, type: tree-relay, maxChildren: 4 }
+`;
+
+let dir: string;
+let scenario: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "sim-output-test-"));
+  scenario = join(dir, "tiny.yaml");
+  writeFileSync(scenario, TINY);
+});
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Temporary and set-aside directories in `parent`. */
+const scratch = (parent: string) =>
+  existsSync(parent) ? readdirSync(parent).filter((name) => /^\.(tmp|old)-/.test(name)) : [];
+
+/** Every file under `path`, relative, sorted, with its content. */
+function snapshot(path: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const entry of readdirSync(path, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const full = join(entry.parentPath, entry.name);
+    out[full.slice(path.length + 1)] = readFileSync(full, "utf8");
+  }
+  return out;
+}
+
+describe("sim run --out: only results are ever replaced", () => {
+  it("refuses a directory of user files with exit 2 and one line, and touches nothing", async () => {
+    const mine = join(dir, "mine");
+    mkdirSync(mine);
+    writeFileSync(join(mine, "thesis.tex"), "precious");
+    const result = await sim("run", scenario, "--out", mine, "--quiet", "--no-plots");
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      `sim: --out ${mine}: holds files that are not a result of this simulator (no manifest.json); name another directory, or add --force to write the result files into it without deleting anything\n`,
+    );
+    expect(snapshot(mine)).toEqual({ "thesis.tex": "precious" });
+    expect(scratch(dir)).toEqual([]);
+  });
+
+  it("with --force writes the result files into it and keeps the user's", async () => {
+    const mine = join(dir, "mine-forced");
+    mkdirSync(mine);
+    writeFileSync(join(mine, "thesis.tex"), "precious");
+    const result = await sim("run", scenario, "--out", mine, "--quiet", "--no-plots", "--force");
+    expect(result.code).toBe(0);
+    expect(readFileSync(join(mine, "thesis.tex"), "utf8")).toBe("precious");
+    expect(existsSync(join(mine, "summary.json"))).toBe(true);
+    // Now a result with a foreign file in it: a plain run still refuses to replace it.
+    const again = await sim("run", scenario, "--out", mine, "--quiet", "--no-plots");
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/holds files that are not part of a result \(thesis\.tex\)/);
+    expect(readFileSync(join(mine, "thesis.tex"), "utf8")).toBe("precious");
+  });
+
+  it("refuses '', '.', a file and the current directory with exit 2, leaving no temporary directory", async () => {
+    writeFileSync(join(dir, "a-file"), "keep");
+    const cases: [string, string][] = [
+      ["", "sim: --out: the results directory is empty\n"],
+      [
+        ".",
+        "sim: --out .: refusing to write results into the current directory; name a directory of their own, e.g. results/run\n",
+      ],
+      [
+        process.cwd(),
+        `sim: --out ${process.cwd()}: refusing to write results into the current directory; name a directory of their own, e.g. results/run\n`,
+      ],
+      [
+        join(dir, "a-file"),
+        `sim: --out ${join(dir, "a-file")}: is a file, not a results directory\n`,
+      ],
+    ];
+    for (const [out, message] of cases) {
+      for (const force of [[], ["--force"]]) {
+        const result = await sim("run", scenario, "--out", out, "--quiet", ...force);
+        expect(result.code).toBe(2);
+        expect(result.stderr).toBe(message);
+      }
+    }
+    expect(readFileSync(join(dir, "a-file"), "utf8")).toBe("keep");
+    expect(scratch(dir)).toEqual([]);
+    expect(scratch(process.cwd())).toEqual([]);
+  });
+
+  it("--out and --seed without a value are errors (exit 2), not ignored", async () => {
+    const noSeed = await sim("run", scenario, "--seed");
+    expect(noSeed).toMatchObject({
+      code: 2,
+      stderr: "sim: Not enough arguments following: seed\n",
+    });
+    const seedFlag = await sim("run", scenario, "--seed", "--quiet");
+    expect(seedFlag).toMatchObject({
+      code: 2,
+      stderr: "sim: Not enough arguments following: seed\n",
+    });
+    const noOut = await sim("run", scenario, "--out");
+    expect(noOut).toMatchObject({ code: 2, stderr: "sim: Not enough arguments following: out\n" });
+    for (const bad of ["abc", "1.5", "-1", "4294967296"]) {
+      const result = await sim("run", scenario, "--seed", bad, "--out", join(dir, "never"));
+      expect(result.code).toBe(2);
+      expect(result.stderr).toBe(
+        `sim: --seed ${bad}: expected a whole number from 0 to 4294967295\n`,
+      );
+    }
+    expect(existsSync(join(dir, "never"))).toBe(false);
+  });
+
+  it("a --seed other than the scenario's goes to its own default directory", async () => {
+    const work = join(dir, "seeds");
+    mkdirSync(work);
+    const child = (...args: string[]) =>
+      runChild(["run", scenario, "--quiet", "--no-plots", ...args], work);
+    expect((await child()).code).toBe(0);
+    expect((await child("--seed", "3")).code).toBe(0);
+    expect((await child("--seed", "4")).code).toBe(0);
+    expect(readdirSync(join(work, "results")).sort()).toEqual(["tiny", "tiny-seed3"]);
+    const seedOf = (name: string) =>
+      JSON.parse(readFileSync(join(work, "results", name, "summary.json"), "utf8")).seed;
+    expect(seedOf("tiny")).toBe(4);
+    expect(seedOf("tiny-seed3")).toBe(3);
+  });
+});
+
+/** Runs bin/sim.js in `cwd`; resolves with its exit code, signal and stderr. */
+function runChild(
+  args: string[],
+  cwd: string,
+  onStart?: (child: ReturnType<typeof spawn>) => void,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [join(root, "bin", "sim.js"), ...args], { cwd });
+    let stderr = "";
+    child.stderr.on("data", (chunk) => {
+      stderr += String(chunk);
+    });
+    child.on("error", fail);
+    child.on("exit", (code, signal) => done({ code, signal, stderr }));
+    onStart?.(child);
+  });
+}
+
+/**
+ * Runs `sim run` into `out` and sends `signal` as soon as its temporary directory appears
+ * (the write phase), or after `delayMs` when given (an earlier phase).
+ */
+function interrupted(out: string, signal: NodeJS.Signals, delayMs?: number) {
+  const parent = resolve(out, "..");
+  mkdirSync(parent, { recursive: true });
+  return runChild(["run", scenario, "--out", out, "--quiet"], dir, (child) => {
+    if (delayMs !== undefined) {
+      setTimeout(() => child.kill(signal), delayMs);
+      return;
+    }
+    const watcher = watch(parent, (_event, name) => {
+      if (name?.startsWith(".tmp-")) {
+        watcher.close();
+        child.kill(signal);
+      }
+    });
+    child.on("exit", () => watcher.close());
+  });
+}
+
+describe("sim run interrupted: no temporary directory is left and the old result stays whole", () => {
+  let previous: Record<string, string>;
+  const out = () => join(dir, "signals", "res");
+
+  beforeAll(async () => {
+    expect((await sim("run", scenario, "--out", out(), "--quiet")).code).toBe(0);
+    previous = snapshot(out());
+  });
+
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    it(`${signal} while the result is being written`, async () => {
+      const result = await interrupted(out(), signal);
+      expect(result.signal).toBe(signal);
+      expect(scratch(join(dir, "signals"))).toEqual([]);
+      expect(snapshot(out())).toEqual(previous);
+    });
+  }
+
+  it("SIGTERM early in the run", async () => {
+    const result = await interrupted(out(), "SIGTERM", 50);
+    expect(result.signal).toBe("SIGTERM");
+    expect(scratch(join(dir, "signals"))).toEqual([]);
+    expect(snapshot(out())).toEqual(previous);
+  });
+
+  it("SIGKILL while writing leaves a temporary directory that the next run cleans up", async () => {
+    const result = await interrupted(out(), "SIGKILL");
+    expect(result.signal).toBe("SIGKILL");
+    expect(scratch(join(dir, "signals"))).toHaveLength(1);
+    expect(snapshot(out())).toEqual(previous);
+    expect((await sim("run", scenario, "--out", out(), "--quiet", "--no-plots")).code).toBe(0);
+    expect(scratch(join(dir, "signals"))).toEqual([]);
+  });
+});
