@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writePlots } from "../../analysis/plot.ts";
+import { MAX_REPLICATIONS } from "../experiments/limits.ts";
 import { addReplicationFiles } from "../experiments/resultFiles.ts";
 import { capacityWarnings } from "../run/capacityBound.ts";
 import { renderResults, writeResults } from "../run/output.ts";
@@ -11,7 +12,13 @@ import { scenarioWorkload } from "../run/runScenario.ts";
 import { loadScenario, type Override, parseOverride } from "../scenario/load.ts";
 import { formatWarning, type ScenarioWarning } from "../scenario/reader.ts";
 import type { SimCommand } from "./command.ts";
-import { RUN_POOL_OPTIONS, runOnPool, runTables } from "./commands/runOnPool.ts";
+import {
+  countOption,
+  RUN_POOL_OPTIONS,
+  runOnPool,
+  runTables,
+  workerCount,
+} from "./commands/runOnPool.ts";
 import { PLOT_OPTIONS, plotOptions } from "./plotOptions.ts";
 import { UsageError } from "./usageError.ts";
 
@@ -83,6 +90,10 @@ async function commandRun(args: RunArguments): Promise<number> {
   if (seed !== undefined) scenario = { ...scenario, seed };
   const out = args.out ?? join("results", ownSeed ? name : `${name}-seed${seed}`);
   const plan = planOutput(out, args.force === true);
+  // Every argument is checked before the first warning is printed, so that a usage error is
+  // the only line a bad command prints.
+  countOption("replications", args.replications, 1, MAX_REPLICATIONS);
+  workerCount(args.workers, 1);
   recoverStale(plan.outDir);
   const warn = (list: readonly ScenarioWarning[]) => {
     for (const w of list) {

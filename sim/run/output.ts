@@ -6,6 +6,7 @@ import { tidy } from "../metrics/summary.ts";
 import type { ScenarioWarning } from "../scenario/reader.ts";
 import { EVENT_COLUMNS, GAUGE_COLUMNS, PEER_COLUMNS, TIMESERIES_COLUMNS } from "./columns.ts";
 import {
+  type foreignEntries,
   makeTemporary,
   type OutputPlan,
   planOutput,
@@ -160,10 +161,23 @@ export function renderResults(
     }
   }
   files.set("events.csv", stringify(eventRows, { header: true, columns: [...EVENT_COLUMNS] }));
-  // The result's files, so that a later run knows what it may replace (see foreignEntries).
-  const outputs = [...files.keys(), "manifest.json"].sort();
-  files.set("manifest.json", `${JSON.stringify({ ...manifest, outputs }, null, 2)}\n`);
+  files.set("manifest.json", `${JSON.stringify(manifest, null, 2)}\n`);
   return files;
+}
+
+/**
+ * The files with manifest.json listing, under `outputs`, the top-level entries they make: the
+ * list a later run checks before it replaces the directory (see {@link foreignEntries}).
+ */
+function withOutputs(files: Map<string, string>): Map<string, string> {
+  const text = files.get("manifest.json");
+  if (text === undefined) return files;
+  const outputs = [...new Set([...files.keys()].map((name) => name.split("/")[0]))].sort();
+  const manifest = JSON.parse(text) as Record<string, unknown>;
+  return new Map(files).set(
+    "manifest.json",
+    `${JSON.stringify({ ...manifest, outputs }, null, 2)}\n`,
+  );
 }
 
 /**
@@ -196,7 +210,7 @@ export async function writeResults(
   process.on("SIGTERM", onSignal);
   try {
     makeTemporary(plan.outDir);
-    for (const [name, text] of files) {
+    for (const [name, text] of withOutputs(files)) {
       mkdirSync(dirname(join(temporary, name)), { recursive: true });
       writeFileSync(join(temporary, name), text);
     }

@@ -143,7 +143,9 @@ describe("sim run --out: only results are ever replaced", () => {
     mkdirSync(work);
     const child = (...args: string[]) =>
       runChild(["run", scenario, "--quiet", "--no-plots", ...args], work);
-    expect((await child()).code).toBe(0);
+    const first = await child();
+    expect(first.stderr).toBe("");
+    expect(first.code).toBe(0);
     expect((await child("--seed", "3")).code).toBe(0);
     expect((await child("--seed", "4")).code).toBe(0);
     expect(readdirSync(join(work, "results")).sort()).toEqual(["tiny", "tiny-seed3"]);
