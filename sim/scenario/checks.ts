@@ -193,12 +193,16 @@ export function checkScenario(
   });
 
   scenario.strategies.forEach((entry, index) => {
-    checkStrategy(scenario, reader, root, entry.type, entry.options, ["strategies", index]);
+    const path: YamlPath = ["strategies", index];
+    warnings.push(...checkStrategy(scenario, reader, root, entry.type, entry.options, path));
   });
   return warnings;
 }
 
-/** Strategy entries that cannot work at all with this stream, source and run. */
+/**
+ * Strategy entries that cannot work at all with this stream, source and run (thrown), and
+ * options they ignore (returned as warnings).
+ */
 function checkStrategy(
   scenario: Scenario,
   reader: OptionReader,
@@ -206,7 +210,8 @@ function checkStrategy(
   type: string,
   options: unknown,
   path: YamlPath,
-): void {
+): ScenarioWarning[] {
+  const warnings: ScenarioWarning[] = [];
   const bitrate = scenario.stream.bitrateBitsPerSecond;
   const sourceUpload = scenario.source.uploadBitsPerSecond;
   const name = `${type} '${(rawAt(root, [...path, "name"]) as string | undefined) ?? type}'`;
@@ -214,13 +219,17 @@ function checkStrategy(
     const o = options as TreeRelayOptions | StripedOptions;
     // A back buffer only serves orphans that resume from it.
     if (o.resume === "jump-to-live" && rawAt(root, [...path, "backBuffer"]) !== undefined) {
-      throw reader.errorAt(
-        [...path, "backBuffer"],
-        "has no effect with resume: jump-to-live (set resume: back-buffer, or remove it)",
+      // A warning, not an error: a sweep or --set that toggles resume keeps the back buffer.
+      warnings.push(
+        reader.warningAt(
+          [...path, "backBuffer"],
+          "is ignored with resume: jump-to-live (set resume: back-buffer, or remove it)",
+        ),
       );
     }
   }
-  if (type === "tree-relay") {
+  // With CDN edges to fall back on, a source without a slot still has viewers served.
+  if (type === "tree-relay" && scenario.cdn === undefined) {
     const o = options as TreeRelayOptions;
     const slots = Math.min(
       o.sourceMaxChildren,
@@ -235,7 +244,7 @@ function checkStrategy(
       );
     }
   }
-  if (type === "striped") {
+  if (type === "striped" && scenario.cdn === undefined) {
     const o = options as StripedOptions;
     const k = o.codeParameters.k;
     const stripe = bitrate / k;
@@ -263,4 +272,5 @@ function checkStrategy(
       );
     }
   }
+  return warnings;
 }
