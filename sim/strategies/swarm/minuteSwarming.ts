@@ -60,13 +60,7 @@ export type { MinuteSwarmingOptions } from "./options.ts";
  * out (`requestTimeout`) or the neighbours notice the silence after the detection delay,
  * whichever comes first, and ask elsewhere.
  *
- * Cost model (what keeps a 5,000-peer run fast). Every message is charged through the transport
- * (bytes, uplink time, latency), but some need no event of their own:
- * - the HAVEs of one piece are charged as one fan-out of neighbours x (HAVE + header) bytes;
- *   what they teach follows from the latency. Only a HAVE that would wake an idle neighbour we
- *   unchoke is delivered as a message;
- * - a request that reaches an uploader while its uplink is busy joins the uploader's queue
- *   directly, stamped with its arrival time, instead of arriving as an event.
+ * Cost model: see {@link PieceExchange} (HAVEs aggregated, requests queued directly).
  * Simplifications: rarest-first counts change when a HAVE is sent, not when it arrives;
  * interest is derived from the bitfields (as BitTorrent's INTERESTED is) rather than sent, and an
  * uploader's view of a neighbour that holds more than it lacks ignores HAVEs still in flight; a
