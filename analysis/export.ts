@@ -1,7 +1,4 @@
 import { createRequire } from "node:module";
-import { Resvg } from "@resvg/resvg-js";
-import PDFDocument from "pdfkit";
-import SVGtoPDF from "svg-to-pdfkit";
 
 /*
  * PNG and PDF versions of a figure, for papers and slides. Both are rendered from the SVG text
@@ -34,6 +31,14 @@ export const FONT_FILES = {
   regular: require.resolve("@expo-google-fonts/arimo/400Regular/Arimo_400Regular.ttf"),
   bold: require.resolve("@expo-google-fonts/arimo/700Bold/Arimo_700Bold.ttf"),
 };
+/*
+ * The renderers are loaded on first use, not at import: PDFKit alone costs about 0.15 s of start-up,
+ * which every `sim` command would pay although most write SVG only.
+ */
+function loadResvg(): typeof import("@resvg/resvg-js") {
+  return require("@resvg/resvg-js");
+}
+
 /** The family name inside those files. */
 export const EXPORT_FONT_FAMILY = "Arimo";
 
@@ -90,6 +95,7 @@ export function pngSize(svg: string, dpi: number): { width: number; height: numb
  */
 export function svgToPng(svg: string, dpi: number = DEFAULT_DPI): Buffer {
   const { width } = pngSize(svg, dpi);
+  const { Resvg } = loadResvg();
   const resvg = new Resvg(svg, {
     fitTo: { mode: "width", value: width },
     background: "#ffffff",
@@ -111,7 +117,11 @@ export function svgToPng(svg: string, dpi: number = DEFAULT_DPI): Buffer {
  * 340 px figure is 3.54 in wide) with the fonts embedded (as subsets) and vector marks. The
  * document has a fixed creation date so that the same SVG always gives the same bytes.
  */
-export function svgToPdf(svg: string, title: string): Promise<Buffer> {
+export async function svgToPdf(svg: string, title: string): Promise<Buffer> {
+  const [{ default: PDFDocument }, { default: SVGtoPDF }] = await Promise.all([
+    import("pdfkit"),
+    import("svg-to-pdfkit"),
+  ]);
   const { width, height } = svgSize(svg);
   const scale = PT_PER_INCH / CSS_PX_PER_INCH;
   const size: [number, number] = [width * scale, height * scale];
@@ -143,7 +153,7 @@ export function svgToPdf(svg: string, title: string): Promise<Buffer> {
   });
   doc.end();
   if (warnings.length > 0) {
-    return Promise.reject(new Error(`PDF of "${title}": ${warnings[0]}`));
+    throw new Error(`PDF of "${title}": ${warnings[0]}`);
   }
   return done;
 }

@@ -1,7 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { basename, dirname, extname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { basename, extname, join } from "node:path";
 import { writePlots } from "../../analysis/plot.ts";
 import { MAX_REPLICATIONS } from "../experiments/limits.ts";
 import { addReplicationFiles } from "../experiments/resultFiles.ts";
@@ -20,9 +19,8 @@ import {
   workerCount,
 } from "./commands/runOnPool.ts";
 import { PLOT_OPTIONS, plotOptions } from "./plotOptions.ts";
+import { projectRoot } from "./projectRoot.ts";
 import { UsageError } from "./usageError.ts";
-
-const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(join(projectRoot, "package.json"), "utf8")) as {

@@ -4,6 +4,21 @@ import { QosCollector } from "../metrics/qos.ts";
 import { Transport } from "../network/transport.ts";
 import { attach, runTask, type StrategyTask, type TaskResult } from "./task.ts";
 
+/**
+ * Defined as `true` by the esbuild bundle (scripts/build.mjs) and absent when the TypeScript
+ * sources run through tsx or vitest.
+ */
+declare const PEERCAST_COMPILED: boolean | undefined;
+
+/**
+ * The worker-thread entry: in the compiled bundle, dist/worker.js next to the chunk holding this
+ * code; from the sources, worker.mjs, which loads the TypeScript task code through tsx.
+ */
+const WORKER_ENTRY =
+  typeof PEERCAST_COMPILED !== "undefined" && PEERCAST_COMPILED
+    ? new URL("./worker.js", import.meta.url).href
+    : new URL("./worker.mjs", import.meta.url).href;
+
 /** Most worker threads a pool may start (a limit; each holds a whole simulation in memory). */
 export const MAX_WORKERS = 256;
 
@@ -41,7 +56,7 @@ export function createPool(workers: number): TaskPool {
     };
   }
   const pool = new Tinypool({
-    filename: new URL("./worker.mjs", import.meta.url).href,
+    filename: WORKER_ENTRY,
     minThreads: 1,
     maxThreads: workers,
     // Workers are reused across tasks: a task holds no state beyond its own run.

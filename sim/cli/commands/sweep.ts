@@ -1,5 +1,4 @@
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join, resolve } from "node:path";
 import type { Argv } from "yargs";
 import { emitJobs, MAX_SHARDS } from "../../experiments/jobs.ts";
 import { createPool } from "../../experiments/pool.ts";
@@ -17,19 +16,13 @@ import {
   unitCount,
   writeUnit,
 } from "../../experiments/sweepResults.ts";
+import { projectRoot } from "../projectRoot.ts";
 import { TaskProgress } from "../taskProgress.ts";
 import { UsageError } from "../usageError.ts";
 import { countOption, workerCount } from "./runOnPool.ts";
 import { finishSweepDirectory, prepareSweepDirectory } from "./sweepDirectory.ts";
 
-const simScript = resolve(
-  dirname(fileURLToPath(import.meta.url)),
-  "..",
-  "..",
-  "..",
-  "bin",
-  "sim.js",
-);
+const simScript = join(projectRoot, "bin", "sim.js");
 
 /** Options of `sim sweep`. */
 interface SweepArguments {
