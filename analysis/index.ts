@@ -76,7 +76,7 @@ export const FIGURES: readonly FigureSpec[] = [
     name: "tradeoff",
     title: "Overhead vs continuity",
     caption:
-      "The trade-off: overhead ratio against continuity index, one point per strategy (its marker shape as in the legend). Better is right and down. Points that would cover each other are drawn apart around their common position, with a thin line to it.",
+      "The trade-off: overhead ratio against continuity index, one point per strategy (its marker shape as in the legend). Better is right and down. Points that would cover each other are drawn apart around their common position, with a thin line to it; a point whose name finds no free place is known by its marker shape in the legend.",
     applies: always,
     render: tradeoff,
   },

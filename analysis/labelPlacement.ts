@@ -115,14 +115,19 @@ const DIRECTIONS: [number, number][] = [
   [-1, 0.5],
   [0.25, -1],
   [-0.25, -1],
+  [1, -0.25],
+  [-1, -0.25],
+  [1, 0.25],
+  [-1, 0.25],
 ];
 /** Distances tried from the marker's centre, px; beyond the first a leader line is drawn. */
-const DISTANCES = [7, 12, 16, 21, 26, 32, 38, 45, 52, 60, 70, 80, 90, 105];
+const DISTANCES = [7, 12, 16, 21, 26, 32, 38, 45, 52, 60, 70, 80, 90, 105, 120, 140];
 
 /**
  * Places one label per point (same order) inside a `width` x `height` panel, avoiding the
  * markers (at `points`), the `obstacles` and each other. A label that finds no free place is
- * put at its first candidate (right of the point), so none is ever dropped.
+ * left out (null): the point is still told apart by its marker shape, keyed in the legend, and
+ * named in its tooltip, whereas a label on top of another would make both unreadable.
  */
 export function placeLabels(
   points: readonly { x: number; y: number; text: string }[],
@@ -130,7 +135,7 @@ export function placeLabels(
   width: number,
   height: number,
   obstacles: readonly Box[] = [],
-): PlacedLabel[] {
+): (PlacedLabel | null)[] {
   // The greedy pass depends on the order in which labels claim places. With few labels every
   // order is tried (a pass stops as soon as it costs more than the best so far), else a few
   // heuristic ones; the cheapest placement wins (labels near their points, none forced onto a
@@ -146,7 +151,7 @@ export function placeLabels(
           [...indices].sort((i, j) => points[i].x - points[j].x || i - j),
           [...indices].sort((i, j) => points[j].y - points[i].y || i - j),
         ];
-  let best: { placed: PlacedLabel[]; cost: number } | null = null;
+  let best: { placed: (PlacedLabel | null)[]; cost: number } | null = null;
   for (const order of orders) {
     const bound = best ? best.cost : Number.POSITIVE_INFINITY;
     const attempt = placeInOrder(points, order, fontSize, width, height, obstacles, bound);
@@ -169,7 +174,7 @@ function permutations(items: readonly number[]): number[][] {
   return out;
 }
 
-/** Cost of a label forced onto a taken place (none was free). */
+/** Cost of a label left out (no place was free). */
 const FORCED_COST = 1000;
 
 function placeInOrder(
@@ -180,7 +185,7 @@ function placeInOrder(
   height: number,
   obstacles: readonly Box[],
   bound: number,
-): { placed: PlacedLabel[]; cost: number } | null {
+): { placed: (PlacedLabel | null)[]; cost: number } | null {
   const markers: Box[] = points.map((p) => ({
     x: p.x - MARKER_RADIUS,
     y: p.y - MARKER_RADIUS,
@@ -191,19 +196,17 @@ function placeInOrder(
   const leaders: Segment[] = [];
   const inside = (b: Box) =>
     b.x >= 0 && b.y >= 0 && b.x + b.width <= width && b.y + b.height <= height;
-  const placed: PlacedLabel[] = new Array(points.length);
+  const placed: (PlacedLabel | null)[] = new Array(points.length).fill(null);
   let cost = 0;
   for (const index of order) {
     const p = points[index];
     let chosen: PlacedLabel | null = null;
-    let fallback: PlacedLabel | null = null;
     let rank = 0;
     search: for (const distance of DISTANCES) {
       for (const [dx, dy] of DIRECTIONS) {
         rank++;
         const label = candidate(p, fontSize, distance, dx, dy);
         if (!inside(label.box)) continue;
-        fallback ??= label;
         const free =
           !taken.some((b) => overlaps(b, label.box)) &&
           (label.leader === null
@@ -219,12 +222,12 @@ function placeInOrder(
         }
       }
     }
-    const label = chosen ?? fallback ?? candidate(p, fontSize, DISTANCES[0], 1, 0);
     cost += chosen ? rank : FORCED_COST;
     if (cost >= bound) return null;
-    placed[index] = label;
-    taken.push(label.box);
-    if (label.leader) leaders.push(label.leader);
+    if (!chosen) continue;
+    placed[index] = chosen;
+    taken.push(chosen.box);
+    if (chosen.leader) leaders.push(chosen.leader);
   }
   return { placed, cost };
 }

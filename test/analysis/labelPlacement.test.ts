@@ -43,7 +43,7 @@ describe("spreading coincident points", () => {
 
 describe("placing labels", () => {
   it("puts a lone label right of its point, vertically centred", () => {
-    const [label] = placeLabels([{ x: 50, y: 50, text: "tree" }], 9, 200, 100);
+    const label = placeLabels([{ x: 50, y: 50, text: "tree" }], 9, 200, 100)[0]!;
     expect(label.anchor).toBe("start");
     expect(label.x).toBe(57);
     expect(label.leader).toBeNull();
@@ -52,7 +52,7 @@ describe("placing labels", () => {
   });
 
   it("keeps labels inside the panel: a point at the right edge is labelled on its left", () => {
-    const [label] = placeLabels([{ x: 198, y: 50, text: "client-server" }], 9, 200, 100);
+    const label = placeLabels([{ x: 198, y: 50, text: "client-server" }], 9, 200, 100)[0]!;
     expect(label.anchor).toBe("end");
     expect(label.box.x + label.box.width).toBeLessThanOrEqual(200);
   });
@@ -70,7 +70,9 @@ describe("placing labels", () => {
     const xs = [278, 39, 236.6, 262.7, 273.8, 273.3];
     const ys = [162, 162, 162, 162, 33.5, 148.7];
     const points = names.map((text, i) => ({ x: xs[i], y: ys[i], text }));
-    const placed = placeLabels(points, 9, 278, 170);
+    const result = placeLabels(points, 9, 278, 170);
+    expect(result.every((l) => l !== null)).toBe(true);
+    const placed = result.map((l) => l!);
     for (const [i, label] of placed.entries()) {
       const { box } = label;
       expect(box.x).toBeGreaterThanOrEqual(0);
@@ -97,6 +99,47 @@ describe("placing labels", () => {
     }
     // and it is the same every time
     expect(placeLabels(points, 9, 278, 170)).toEqual(placed);
+  });
+
+  it("seven strategies, three at one spot: labels spread out, none overlapping", () => {
+    // high-churn after admission control: client-server far left, the rest at the right edge
+    const raw = [
+      ["ideal-multicast", 278, 162],
+      ["client-server", 12.4, 161.9],
+      ["tree", 269.7, 162],
+      ["tree-back-buffer", 275, 161.9],
+      ["striped-parity", 277.2, 33.2],
+      ["minute-swarming", 272, 148.7],
+      ["mesh-pull", 263.7, 135.4],
+    ] as const;
+    const spread = spreadCoincident(raw.map(([, x, y]) => ({ x, y })));
+    const points = raw.map(([text], i) => ({ x: spread[i].x, y: spread[i].y, text }));
+    const placed = placeLabels(points, 9, 278, 170);
+    const shown = placed.filter((l) => l !== null);
+    expect(shown.length).toBeGreaterThanOrEqual(5);
+    for (const [i, a] of shown.entries()) {
+      for (const [j, b] of shown.entries()) {
+        if (i !== j) expect(overlaps(a!.box, b!.box)).toBe(false);
+      }
+    }
+  });
+
+  it("leaves a label out rather than putting it on another when there is no room", () => {
+    // ten names around one spot of a panel too small for them all
+    const points = Array.from({ length: 10 }, (_, i) => ({
+      x: 90 + (i % 2) * 10,
+      y: 15 + Math.floor(i / 2) * 3,
+      text: `strategy-${i}-long`,
+    }));
+    const placed = placeLabels(points, 9, 200, 40);
+    const shown = placed.filter((l) => l !== null);
+    expect(shown.length).toBeGreaterThan(0);
+    expect(shown.length).toBeLessThan(points.length);
+    for (const [i, a] of shown.entries()) {
+      for (const [j, b] of shown.entries()) {
+        if (i !== j) expect(overlaps(a!.box, b!.box)).toBe(false);
+      }
+    }
   });
 
   it("measures text boxes from the anchor", () => {
