@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -99,7 +99,12 @@ describe("emitted jobs", () => {
         encoding: "utf8",
         timeout: 300_000,
       });
-      expect(run.status, `${run.stdout}${run.stderr}`).toBe(0);
+      // On failure, show the array tasks' own logs too: they say why a shard stopped.
+      const logs = () =>
+        readdirSync(join(jobs, "logs"))
+          .map((name) => `${name}:\n${readFileSync(join(jobs, "logs", name), "utf8")}`)
+          .join("\n");
+      expect(run.status, `${run.stdout}${run.stderr}${run.status === 0 ? "" : logs()}`).toBe(0);
       expect(run.stdout).toMatch(/^Submitted batch job \d+/);
       await mergeAndCompare(jobs);
     },
