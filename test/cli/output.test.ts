@@ -230,3 +230,56 @@ describe("sim run interrupted: no temporary directory is left and the old result
     expect(scratch(join(dir, "signals"))).toEqual([]);
   });
 });
+
+describe("plot and compare: directory errors exit 2 naming the directory and the argument", () => {
+  it("a missing, a non-results and a file argument", async () => {
+    const missing = join(dir, "no-such-results");
+    const plot = await sim("plot", missing);
+    expect(plot).toMatchObject({
+      code: 2,
+      stderr: `sim: ${missing}: dir: no such directory (write one with 'sim run SCENARIO --out ${missing}')\n`,
+    });
+    mkdirSync(join(dir, "not-results"), { recursive: true });
+    const compare = await sim("compare", missing, join(dir, "not-results"));
+    expect(compare.code).toBe(2);
+    expect(compare.stderr).toBe(
+      `sim: ${missing}: dirs[0]: no such directory (write one with 'sim run SCENARIO --out ${missing}')\n`,
+    );
+    writeFileSync(join(dir, "plain-file"), "x");
+    expect(await sim("plot", join(dir, "plain-file"))).toMatchObject({
+      code: 2,
+      stderr: `sim: ${join(dir, "plain-file")}: dir: not a directory\n`,
+    });
+    expect(await sim("plot", join(dir, "not-results"))).toMatchObject({
+      code: 2,
+      stderr: `sim: ${join(dir, "not-results")}: dir: not a results directory (no summary.json)\n`,
+    });
+  });
+});
+
+describe("sim run: warnings", () => {
+  it("prints one line per problem and lists them in manifest.json", async () => {
+    const file = join(dir, "warned.yaml");
+    writeFileSync(
+      file,
+      `${TINY.replace("    - { type: poisson, rate: 20/min }", "    - { type: poisson, rate: 120/min }\n    - { type: flash-crowd, count: 5, at: 2min }")}  - { name: cs, type: client-server }\n`,
+    );
+    const out = join(dir, "warned");
+    const result = await sim("run", file, "--out", out, "--no-plots");
+    expect(result.code).toBe(0);
+    const lines = result.stderr.trimEnd().split("\n");
+    expect(lines[0]).toBe(
+      `sim: warning: ${file}:9: churn.arrivals[1].at: is at 120s, not before the end of the run (60s): its 5 viewers never join`,
+    );
+    expect(lines[1]).toMatch(
+      /^sim: warning: .*warned\.yaml: source\.upload: 8 Mbps serves at most 20 viewers at 400 kbps from the source alone, but up to \d+ are online at once \(at [\d.]+s in the generated workload\): cs cannot sustain the stream$/,
+    );
+    expect(lines).toHaveLength(2);
+    const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8"));
+    expect(manifest.warnings.map((w: { field: string }) => w.field)).toEqual([
+      "churn.arrivals[1].at",
+      "source.upload",
+    ]);
+    expect(manifest.warnings[0]).toMatchObject({ line: 9 });
+  });
+});
