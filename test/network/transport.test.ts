@@ -231,6 +231,23 @@ describe("transport timing", () => {
     expect(transport.isUp(0)).toBe(true);
   });
 
+  it("enforces maxInFlightMessages: the message past the limit stops the run, naming it", () => {
+    const { sim, transport, DATA, CONTROL } = network([8e6, 8e6], [80e6, 80e6], {
+      maxInFlightMessages: 3,
+    });
+    transport.send(0, 1, DATA, 1000); // on the wire
+    transport.send(0, 1, DATA, 1000); // queued: queued messages count too
+    transport.send(0, 1, CONTROL, 100);
+    expect(transport.liveMessages).toBe(3);
+    expect(() => transport.send(0, 1, CONTROL, 100)).toThrow(
+      /^network\.maxInFlightMessages: 3 messages queued or in flight at once at 0 s/,
+    );
+    // Delivered messages free their place.
+    sim.run({ untilMicros: 1e6 });
+    expect(transport.liveMessages).toBe(0);
+    expect(transport.send(0, 1, CONTROL, 100)).toBe(true);
+  });
+
   it("refuses sends from a node that is down without counting them", () => {
     const { transport, DATA, CONTROL } = network([8e6, 8e6], [80e6, 80e6]);
     transport.nodeDown(1, false);
