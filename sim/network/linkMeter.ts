@@ -52,8 +52,8 @@ export class UplinkMeter implements TransportObserver {
 
 /**
  * Adds `amount` spread uniformly over [start, end) to the bins of width `width` (bin i covers
- * [i width, (i + 1) width)); an empty span adds it all to the bin of `start`. Bins past the
- * array are ignored.
+ * [i width, (i + 1) width)) held in `bins[offset .. offset + count)`; an empty span adds it all
+ * to the bin of `start`. Bins past `count` are ignored.
  */
 export function spread(
   bins: Float64Array,
@@ -61,17 +61,19 @@ export function spread(
   start: number,
   end: number,
   amount: number,
+  offset = 0,
+  count = bins.length,
 ): void {
   if (!(end > start)) {
     const i = Math.floor(start / width);
-    if (i < bins.length) bins[i] += amount;
+    if (i < count) bins[offset + i] += amount;
     return;
   }
   const perMicro = amount / (end - start);
-  const last = Math.min(Math.floor((end - 1) / width), bins.length - 1);
+  const last = Math.min(Math.floor((end - 1) / width), count - 1);
   for (let i = Math.floor(start / width); i <= last; i++) {
     const from = Math.max(start, i * width);
     const to = Math.min(end, (i + 1) * width);
-    bins[i] += (to - from) * perMicro;
+    bins[offset + i] += (to - from) * perMicro;
   }
 }

@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runScenario, type ScenarioRun } from "../../sim/run/runScenario.ts";
 import { parseScenario } from "../../sim/scenario/load.ts";
+import { runScenario, type ScenarioRun } from "../support/checkedRun.ts";
 
 /*
  * Hand-computed expectations for a chain source -> A -> B.

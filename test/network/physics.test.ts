@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { runScenario } from "../../sim/run/runScenario.ts";
 import { loadScenario, parseScenario } from "../../sim/scenario/load.ts";
+import { runScenario } from "../support/checkedRun.ts";
 
 /*
  * The two overdraws found on whole runs (issue 8), reproduced: before the fix, control messages

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { runScenario } from "../../sim/run/runScenario.ts";
 import { parseScenario } from "../../sim/scenario/load.ts";
+import { runScenario } from "../support/checkedRun.ts";
 
 /*
  * Ideal multicast with constant 20 ms latency, a 400 kbps stream in 1 s chunks (50,000 bytes),

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { PlayerState } from "../../sim/metrics/probe.ts";
-import { runScenario, type ScenarioRun } from "../../sim/run/runScenario.ts";
 import type { RunHooks, StrategyRun } from "../../sim/run/runStrategy.ts";
 import { parseScenario } from "../../sim/scenario/load.ts";
 import { ScenarioError } from "../../sim/scenario/reader.ts";
 import type { StrategyContext } from "../../sim/strategies/types.ts";
+import { runScenario, type ScenarioRun } from "../support/checkedRun.ts";
 
 afterEach(() => {
   vi.restoreAllMocks();

@@ -6,13 +6,13 @@ import { Probe } from "../../sim/metrics/probe.ts";
 import { QosCollector } from "../../sim/metrics/qos.ts";
 import type { TrafficValue } from "../../sim/network/transport.ts";
 import { Players } from "../../sim/player/player.ts";
-import { runScenario, type ScenarioRun } from "../../sim/run/runScenario.ts";
 import { parseScenario } from "../../sim/scenario/load.ts";
 import { ScenarioError } from "../../sim/scenario/reader.ts";
 import type { StripedOptions } from "../../sim/strategies/striped/options.ts";
 import { striped } from "../../sim/strategies/striped.ts";
 import { type ForestSnapshot, TreeState } from "../../sim/strategies/tree/forest.ts";
 import type { Strategy, StrategyContext } from "../../sim/strategies/types.ts";
+import { runScenario, type ScenarioRun } from "../support/checkedRun.ts";
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), "fixtures");
 
