@@ -4,8 +4,7 @@ import { Simulator } from "../engine/simulator.ts";
 import { PlayerState, Probe, type RunListener } from "../metrics/probe.ts";
 import { QosCollector } from "../metrics/qos.ts";
 import { type StrategySummary, summarize } from "../metrics/summary.ts";
-import { UplinkMeter } from "../network/linkMeter.ts";
-import { Traffic, Transport } from "../network/transport.ts";
+import { Transport } from "../network/transport.ts";
 import { onDemandRun } from "../ondemand/onDemandRun.ts";
 import { SeekDriver } from "../ondemand/seekDriver.ts";
 import { SeekMetrics } from "../ondemand/seekMetrics.ts";
@@ -25,7 +24,7 @@ export interface TimeseriesRow {
   stalled: number;
   /** Mean playback lag of playing and stalled peers; null when there are none. */
   meanLagSeconds: number | null;
-  /** Stream bytes the source sent over the last interval (counted as they leave its uplink), bits/s. */
+  /** Source upload over the last interval, bits per second. */
   sourceUploadBitsPerSecond: number;
   /** Strategy-specific columns. */
   extra: Record<string, number>;
@@ -122,19 +121,7 @@ export function runStrategy(
       ? withEdgeCapacities(workload.downloadBitsPerSecond, cdnOptions)
       : workload.downloadBitsPerSecond,
     scenario.network,
-    stream.durationMicros,
   );
-  // Source load per metrics interval, counted as the bytes leave the source's uplink (an
-  // observer of the transport).
-  const intervalMicros = secondsToMicros(scenario.metrics.intervalSeconds);
-  const sourceMeter = new UplinkMeter(
-    0,
-    Traffic.Data,
-    (type) => transport.trafficOf(type),
-    intervalMicros,
-    Math.ceil(stream.durationMicros / intervalMicros),
-  );
-  transport.observe(sourceMeter);
   const memorySeconds = definition.memorySeconds?.(entry.options) ?? 0;
   const memoryChunks = Math.ceil(memorySeconds / scenario.stream.chunkSeconds);
   const players = new Players(
@@ -211,11 +198,13 @@ export function runStrategy(
 
   // Sampling for timeseries.csv (an observer: it reads counters, changes nothing).
   const timeseries: TimeseriesRow[] = [];
+  const intervalMicros = secondsToMicros(scenario.metrics.intervalSeconds);
+  let lastSourceBytes = 0;
   const sampleKind = sim.register("metrics/sample", [], () => {
     const now = sim.nowMicros;
     const counts = qos.stateCounts;
     const lag = qos.meanWatchingLag(now);
-    const interval = Math.ceil(now / intervalMicros) - 1;
+    const sourceBytes = transport.counters.sourceDataBytes;
     timeseries.push({
       timeSeconds: now / 1e6,
       population:
@@ -224,9 +213,10 @@ export function runStrategy(
       playing: counts[PlayerState.Playing],
       stalled: counts[PlayerState.Stalled],
       meanLagSeconds: Number.isNaN(lag) ? null : lag / 1e6,
-      sourceUploadBitsPerSecond: (sourceMeter.bytes[interval] * 8 * 1e6) / intervalMicros,
+      sourceUploadBitsPerSecond: ((sourceBytes - lastSourceBytes) * 8 * 1e6) / intervalMicros,
       extra: { ...strategy.sample?.(), ...cdn?.sample() },
     });
+    lastSourceBytes = sourceBytes;
     hooks.onProgress?.(now / end);
     if (now + intervalMicros <= end) sim.after(intervalMicros, sampleKind);
   });
@@ -235,7 +225,6 @@ export function runStrategy(
   strategy.start();
   sim.run({ untilMicros: end, maxEvents: scenario.limits.maxEvents });
   players.finish();
-  transport.finish();
   qos.finish(end);
   const summary = summarize({
     entry,
