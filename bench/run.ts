@@ -13,6 +13,7 @@ interface BenchModule {
 
 const modules: BenchModule[] = [
   { name: "queue", load: () => import("./queue.bench.ts") },
+  { name: "quickstart", load: () => import("./quickstart.bench.ts") },
   { name: "scale", load: () => import("./scale.bench.ts") },
   { name: "startup", load: () => import("./startup.bench.ts") },
   { name: "swarm", load: () => import("./swarm.bench.ts") },

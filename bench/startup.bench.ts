@@ -7,10 +7,10 @@
  * Reports the mean wall time and CPU time (user + system, read by the child itself at exit) of
  * each, and the ratio sources / compiled. CPU time is the steadier figure on a shared machine.
  */
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { timedSim } from "./timedSim.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const RUNS = 5;
@@ -36,27 +36,11 @@ interface Timing {
 function runOnce(dir: string, sources: boolean): Timing {
   const out = join(dir, "out");
   rmSync(out, { recursive: true, force: true });
-  const env = { ...process.env, PEERCAST_SOURCES: sources ? "1" : "0" };
-  const start = process.hrtime.bigint();
-  const child = spawnSync(
-    process.execPath,
-    [
-      "--import",
-      join(ROOT, "bench", "cpuAtExit.mjs"),
-      join(ROOT, "bin", "sim.js"),
-      "run",
-      join(dir, "ten.yaml"),
-      "--out",
-      out,
-      "--quiet",
-    ],
-    { encoding: "utf8", env },
+  const { wallSeconds, cpuSeconds } = timedSim(
+    ["run", join(dir, "ten.yaml"), "--out", out, "--quiet"],
+    { sources },
   );
-  const wallSeconds = Number(process.hrtime.bigint() - start) / 1e9;
-  if (child.status !== 0) throw new Error(`sim run failed: ${child.stderr}`);
-  const match = /cpu-micros (\d+)\n$/.exec(child.stderr);
-  if (!match) throw new Error("the child did not report its CPU time");
-  return { wallSeconds, cpuSeconds: Number(match[1]) / 1e6 };
+  return { wallSeconds, cpuSeconds };
 }
 
 function mean(timings: Timing[]): Timing {

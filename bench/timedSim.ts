@@ -1,0 +1,35 @@
+/**
+ * Runs `bin/sim.js` as a separate process and times it: wall time around the process, and CPU
+ * time (user + system over all its threads) as the child reports it at exit through the
+ * cpuAtExit.mjs preload. CPU time is the steadier figure on a shared machine.
+ */
+import { spawnSync } from "node:child_process";
+import { join, resolve } from "node:path";
+
+const ROOT = resolve(import.meta.dirname, "..");
+
+/** How long one `sim` process took, and what it printed on stdout. */
+export interface TimedSim {
+  wallSeconds: number;
+  cpuSeconds: number;
+  stdout: string;
+}
+
+/**
+ * Runs `sim ...args` in `cwd`, from the compiled bundle unless `sources` (PEERCAST_SOURCES=1);
+ * throws when it fails.
+ */
+export function timedSim(args: string[], options: { cwd?: string; sources: boolean }): TimedSim {
+  const env = { ...process.env, PEERCAST_SOURCES: options.sources ? "1" : "0" };
+  const start = process.hrtime.bigint();
+  const child = spawnSync(
+    process.execPath,
+    ["--import", join(ROOT, "bench", "cpuAtExit.mjs"), join(ROOT, "bin", "sim.js"), ...args],
+    { cwd: options.cwd ?? ROOT, encoding: "utf8", env },
+  );
+  const wallSeconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (child.status !== 0) throw new Error(`sim ${args.join(" ")} failed: ${child.stderr}`);
+  const match = /cpu-micros (\d+)\n$/.exec(child.stderr);
+  if (!match) throw new Error("the child did not report its CPU time");
+  return { wallSeconds, cpuSeconds: Number(match[1]) / 1e6, stdout: child.stdout };
+}
