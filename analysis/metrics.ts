@@ -1,24 +1,20 @@
-import type { Dist, MetricValue, Results } from "./types.ts";
+import { flattenSummary } from "../sim/experiments/metrics.ts";
+import type { ReadableStrategySummary } from "../sim/results/schema.ts";
+import type { Results } from "./types.ts";
 
 /*
  * Flattens the per-strategy summaries into named scalar metrics for tables: numbers as they
- * are, distributions as `key.mean`, `key.p50`, `key.p95`, `key.p99`, `key.max`.
+ * are, distributions as `key.mean`, `key.p50`, `key.p95`, `key.p99`, `key.max`, the way runs.csv
+ * and the replication intervals name them (sim/experiments/metrics.ts).
  */
 
-const DIST_FIELDS = ["mean", "p50", "p95", "p99", "max"] as const;
-
-function isDist(value: MetricValue): value is Dist {
-  return value !== null && typeof value === "object";
-}
-
-/** The flat metrics of one summary entry, in file order. */
-export function flattenMetrics(metrics: Record<string, MetricValue>): [string, number | null][] {
-  const out: [string, number | null][] = [];
-  for (const [key, value] of Object.entries(metrics)) {
-    if (isDist(value)) for (const f of DIST_FIELDS) out.push([`${key}.${f}`, value[f]]);
-    else out.push([key, value]);
-  }
-  return out;
+/**
+ * The flat metrics of one summary entry, in file order: its figures, without the strategy type,
+ * the replication count and the intervals (which describe the figures).
+ */
+export function flattenMetrics(entry: ReadableStrategySummary): [string, number | null][] {
+  const { replications: _count, confidence: _intervals, ...figures } = entry;
+  return Object.entries(flattenSummary(figures));
 }
 
 /** Metric names over all runs for one strategy (or all strategies), in first-seen order. */
@@ -28,7 +24,7 @@ export function metricNames(results: readonly Results[], strategy?: string): str
   for (const r of results) {
     for (const s of r.strategies) {
       if (strategy !== undefined && s !== strategy) continue;
-      for (const [name] of flattenMetrics(r.summary[s].metrics)) {
+      for (const [name] of flattenMetrics(r.summary[s])) {
         if (!seen.has(name)) {
           seen.add(name);
           names.push(name);
@@ -43,7 +39,7 @@ export function metricNames(results: readonly Results[], strategy?: string): str
 export function metricValue(r: Results, strategy: string, name: string): number | null {
   const summary = r.summary[strategy];
   if (!summary) return null;
-  for (const [key, value] of flattenMetrics(summary.metrics)) if (key === name) return value;
+  for (const [key, value] of flattenMetrics(summary)) if (key === name) return value;
   return null;
 }
 

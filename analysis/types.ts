@@ -1,51 +1,10 @@
+import type { ReadableStrategySummary } from "../sim/results/schema.ts";
+
 /**
- * The in-memory form of one results directory (see `readResults.ts` for the file contract).
+ * The in-memory form of one results directory, read by `readResults.ts`; the files' contract is
+ * sim/results/schema.ts (summary.json, manifest.json) and sim/run/columns.ts (the CSV files).
  * Everything the figures, the report and `sim compare` need comes from here.
  */
-
-/** A distribution summary as written in `summary.json`; all fields are null without samples. */
-export interface Dist {
-  mean: number | null;
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
-  max: number | null;
-}
-
-/** A summary value: a number, a missing number, or a distribution. */
-export type MetricValue = number | null | Dist;
-
-/** One strategy's entry in `summary.json`. */
-export interface StrategySummary {
-  /** Strategy type, e.g. "tree-relay", "client-server", "minute-swarming", "striped". */
-  type: string;
-  peers: number | null;
-  startupLatencySeconds: Dist;
-  stallsPerMinute: number | null;
-  stallRatio: number | null;
-  continuityIndex: number | null;
-  playbackLagSeconds: Dist;
-  sourceUploadShare: number | null;
-  overheadRatio: number | null;
-  rejoinsPerPeerHour: number | null;
-  recoverySeconds: Dist;
-  events: number | null;
-  /** Every numeric or distribution value of the entry, in file order (the ones above included). */
-  metrics: Record<string, MetricValue>;
-  /**
-   * For a run with replications (`sim run --replications R`): per metric (`stallRatio`,
-   * `startupLatencySeconds.p95`, ...) the mean over the replications and the half-width of its
-   * 95 % confidence interval; null for a single run.
-   */
-  confidence: Record<string, ReplicatedValue> | null;
-}
-
-/** A metric over replications, as summary.json's `confidence` gives it. */
-export interface ReplicatedValue {
-  mean: number | null;
-  halfWidth95: number | null;
-  n: number;
-}
 
 /** The parts of `manifest.json` the analysis uses (the file is optional). */
 export interface Manifest {
@@ -123,7 +82,8 @@ export interface Results {
   durationSeconds: number;
   /** Strategy names in the scenario's order (the key order of `summary.json`). */
   strategies: string[];
-  summary: Record<string, StrategySummary>;
+  /** Strategy name -> its entry of `summary.json`, as the file has it. */
+  summary: Record<string, ReadableStrategySummary>;
   manifest: Manifest | null;
   peers: PeerRow[];
   timeseries: TimeRow[];

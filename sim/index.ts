@@ -7,15 +7,24 @@
 export { flattenSummary, type MetricValues } from "./experiments/metrics.ts";
 export { createPool, type TaskPool } from "./experiments/pool.ts";
 export {
-  type PairedDifference,
   type ReplicationStatistics,
   replicationSeed,
   replicationStatistics,
 } from "./experiments/replications.ts";
 export { addReplicationFiles } from "./experiments/resultFiles.ts";
 export { type ReplicatedRun, runReplicated } from "./experiments/runReplicated.ts";
-export { type Interval, interval95 } from "./experiments/statistics.ts";
-export type { StrategySummary } from "./metrics/summary.ts";
+export { interval95 } from "./experiments/statistics.ts";
+export {
+  type Distribution,
+  type Interval,
+  type Manifest,
+  manifestSchema,
+  type PairedDifference,
+  readableSummarySchema,
+  type StrategySummary,
+  type Summary,
+  summarySchema,
+} from "./results/schema.ts";
 export { renderResults } from "./run/output.ts";
 export { runScenario, type ScenarioRun } from "./run/runScenario.ts";
 export { loadScenario, type Override, parseOverride, parseScenario } from "./scenario/load.ts";

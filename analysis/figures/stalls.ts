@@ -1,5 +1,6 @@
 import { interval95 } from "../../sim/experiments/statistics.ts";
 import { mean } from "../../sim/metrics/stats.ts";
+import type { ReadableStrategySummary } from "../../sim/results/schema.ts";
 import { type Bar, barPanel } from "../bars.ts";
 import {
   type FigureContext,
@@ -17,7 +18,7 @@ import {
 } from "../chart.ts";
 import { replicateGroups } from "../replicates.ts";
 import { el, txt } from "../svg.ts";
-import type { Results, StrategySummary } from "../types.ts";
+import type { Results } from "../types.ts";
 import { fmt } from "../units.ts";
 
 interface Measure {
@@ -26,7 +27,7 @@ interface Measure {
   key: string;
   scale: number;
   /** Value as plotted (already scaled to the axis unit). */
-  value: (s: StrategySummary) => number | null;
+  value: (s: ReadableStrategySummary) => number | null;
   describe: (v: number) => string;
 }
 

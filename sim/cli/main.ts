@@ -1,4 +1,5 @@
 import yargs from "yargs";
+import { ResultFileError } from "../results/validate.ts";
 import { OutputDirectoryError } from "../run/outputDirectory.ts";
 import { ScenarioError } from "../scenario/reader.ts";
 import type { SimCommand } from "./command.ts";
@@ -22,7 +23,8 @@ function isInputError(error: unknown): boolean {
   return (
     error instanceof ScenarioError ||
     error instanceof UsageError ||
-    error instanceof OutputDirectoryError
+    error instanceof OutputDirectoryError ||
+    error instanceof ResultFileError
   );
 }
 

@@ -1,5 +1,5 @@
 import type { ReplicationStatistics } from "../experiments/replications.ts";
-import type { Interval } from "../experiments/statistics.ts";
+import type { Interval } from "../results/schema.ts";
 
 /** The metrics the printed tables show (others are in summary.json and summary.csv). */
 export const TABLE_METRICS: readonly { metric: string; label: string; digits: number }[] = [

@@ -1,4 +1,4 @@
-import type { StrategySummary } from "../metrics/summary.ts";
+import type { StrategySummary } from "../results/schema.ts";
 
 const fmt = (value: unknown, digits: number): string => {
   if (value === null || value === undefined) return "-";

@@ -1,5 +1,5 @@
-import type { StrategySummary } from "../metrics/summary.ts";
 import { tidy } from "../metrics/summary.ts";
+import type { StrategySummary } from "../results/schema.ts";
 import type { Scenario } from "../scenario/scenario.ts";
 import { flattenSummary } from "./metrics.ts";
 import type { ReplicatedSummaries } from "./replications.ts";

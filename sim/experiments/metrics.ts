@@ -1,4 +1,4 @@
-import type { StrategySummary } from "../metrics/summary.ts";
+import type { StrategySummary } from "../results/schema.ts";
 
 /**
  * A strategy summary flattened to metric name -> value: top-level numbers keep their name

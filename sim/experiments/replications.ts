@@ -1,7 +1,8 @@
 import { createStream } from "../engine/random.ts";
-import { type StrategySummary, tidy } from "../metrics/summary.ts";
+import { tidy } from "../metrics/summary.ts";
+import type { Interval, PairedDifference, StrategySummary } from "../results/schema.ts";
 import { flattenSummary, type MetricValues, metricNames } from "./metrics.ts";
-import { type Interval, interval95 } from "./statistics.ts";
+import { interval95 } from "./statistics.ts";
 
 /**
  * The root seed of replication `index` of a scenario with root seed `rootSeed`. Replication 0
@@ -11,21 +12,6 @@ import { type Interval, interval95 } from "./statistics.ts";
 export function replicationSeed(rootSeed: number, index: number): number {
   if (index === 0) return rootSeed;
   return createStream(`${rootSeed}/replication/${index}`).int(2 ** 32);
-}
-
-/** The difference a - b of one metric between two strategies, paired by replication. */
-export interface PairedDifference {
-  a: string;
-  b: string;
-  metric: string;
-  /** Mean of (a - b) over replications where both are defined. */
-  mean: number | null;
-  /** Half-width of the 95% Student-t interval of that mean; null with fewer than two pairs. */
-  halfWidth95: number | null;
-  /** Replications where both strategies had the metric. */
-  n: number;
-  /** Whether the interval excludes zero (the strategies differ at the 95% level). */
-  significant: boolean;
 }
 
 const tidyOrNull = (v: number | null) => (v === null ? null : tidy(v));

@@ -1,3 +1,5 @@
+import { type Summary, summarySchema } from "../results/schema.ts";
+import { checkBeforeWriting } from "../results/validate.ts";
 import { flattenSummary } from "./metrics.ts";
 import { type ReplicatedSummaries, replicationStatistics } from "./replications.ts";
 import { type RunRow, runsCsv, summaryCsv } from "./tables.ts";
@@ -26,10 +28,7 @@ export function replicationRows(
  * summary elsewhere flow through unchanged.
  */
 export function addReplicationFiles(files: Map<string, string>, set: ReplicatedSummaries): void {
-  const summary = JSON.parse(files.get("summary.json") ?? "{}") as {
-    strategies: Record<string, Record<string, unknown>>;
-    [key: string]: unknown;
-  };
+  const summary = JSON.parse(files.get("summary.json") ?? "{}") as Summary;
   const flat = Object.fromEntries(
     Object.entries(summary.strategies).map(([name, s]) => [name, flattenSummary(s)]),
   );
@@ -45,6 +44,7 @@ export function addReplicationFiles(files: Map<string, string>, set: ReplicatedS
   summary.replications = statistics.replications;
   summary.seeds = set.seeds;
   summary.pairedDifferences = statistics.pairedDifferences;
+  checkBeforeWriting(summarySchema, "summary.json", summary);
   files.set("summary.json", `${JSON.stringify(summary, null, 2)}\n`);
   files.set("summary.csv", summaryCsv(flat, statistics.confidence));
   files.set("runs.csv", runsCsv([], replicationRows(set)));

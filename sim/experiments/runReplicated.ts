@@ -1,4 +1,4 @@
-import type { StrategySummary } from "../metrics/summary.ts";
+import type { StrategySummary } from "../results/schema.ts";
 import { type ScenarioRun, scenarioWorkload } from "../run/runScenario.ts";
 import type { StrategyRun } from "../run/runStrategy.ts";
 import type { Scenario } from "../scenario/scenario.ts";

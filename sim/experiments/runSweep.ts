@@ -1,8 +1,8 @@
-import type { StrategySummary } from "../metrics/summary.ts";
+import type { StrategySummary, UnitResult } from "../results/schema.ts";
 import type { TaskPool } from "./pool.ts";
 import { replicationScenario } from "./runReplicated.ts";
 import type { Sweep } from "./sweepFile.ts";
-import type { UnitFailure, UnitResult } from "./sweepResults.ts";
+import type { UnitFailure } from "./sweepResults.ts";
 
 /** What running some units of a sweep gave. */
 export interface SweepOutcome {

@@ -6,15 +6,7 @@
  * freedom and deterministic.
  */
 
-/** A mean with the half-width of its 95% Student-t confidence interval. */
-export interface Interval {
-  /** Mean of the values that were present. */
-  mean: number | null;
-  /** Half-width of the 95% confidence interval; null with fewer than two values. */
-  halfWidth95: number | null;
-  /** How many values were present (replications where the metric was defined). */
-  n: number;
-}
+import type { Interval } from "../results/schema.ts";
 
 function logGamma(x: number): number {
   // Lanczos approximation (g = 7, n = 9), accurate to about 1e-15 for x > 0.

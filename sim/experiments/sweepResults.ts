@@ -8,36 +8,17 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "csv-stringify/sync";
-import type { StrategySummary } from "../metrics/summary.ts";
+import {
+  type SweepManifest,
+  sweepManifestSchema,
+  type UnitResult,
+  unitResultSchema,
+} from "../results/schema.ts";
+import { parseJson, validated } from "../results/validate.ts";
 import { flattenSummary } from "./metrics.ts";
 import { replicationSeed } from "./replications.ts";
 import type { Sweep } from "./sweepFile.ts";
 import { pointsCsv, type RunRow, runsCsv } from "./tables.ts";
-
-/**
- * What a results directory needs to know about its sweep (sweep.json): enough to merge parts and
- * resume without the sweep file, and nothing that differs between machines or shards.
- */
-export interface SweepManifest {
-  name: string;
-  fingerprint: string;
-  replications: number;
-  /** Seed of each replication (the same at every grid point: common random numbers). */
-  seeds: number[];
-  fields: string[];
-  /** Each point's values, by field. */
-  points: Record<string, string>[];
-  strategies: string[];
-}
-
-/** One finished unit of work: every strategy of one replication of one grid point. */
-export interface UnitResult {
-  point: number;
-  replication: number;
-  seed: number;
-  /** Strategy name -> summary, in scenario order. */
-  summaries: Record<string, StrategySummary>;
-}
 
 /** A unit that failed, with the first failing strategy's error. */
 export interface UnitFailure {
@@ -113,7 +94,7 @@ export function writeManifest(dir: string, manifest: SweepManifest): void {
 export function readManifest(dir: string): SweepManifest | undefined {
   const path = join(dir, "sweep.json");
   if (!existsSync(path)) return undefined;
-  return JSON.parse(readFileSync(path, "utf8")) as SweepManifest;
+  return validated(sweepManifestSchema, path, parseJson(path, readFileSync(path, "utf8")));
 }
 
 /** The finished units recorded in `dir/units/`, by unit number. */
@@ -123,7 +104,12 @@ export function readUnits(dir: string, manifest: SweepManifest): Map<number, Uni
   if (!existsSync(unitsDir)) return units;
   for (const name of readdirSync(unitsDir).sort()) {
     if (!/^unit-\d+\.json$/.test(name)) continue;
-    const result = JSON.parse(readFileSync(join(unitsDir, name), "utf8")) as UnitResult;
+    const path = join(unitsDir, name);
+    const result = validated<UnitResult>(
+      unitResultSchema,
+      path,
+      parseJson(path, readFileSync(path, "utf8")),
+    );
     units.set(result.point * manifest.replications + result.replication, result);
   }
   return units;

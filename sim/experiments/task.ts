@@ -1,6 +1,6 @@
 import type { QosCollector } from "../metrics/qos.ts";
-import type { StrategySummary } from "../metrics/summary.ts";
 import type { Transport } from "../network/transport.ts";
+import type { StrategySummary } from "../results/schema.ts";
 import { scenarioWorkload } from "../run/runScenario.ts";
 import { runStrategy, type StrategyRun } from "../run/runStrategy.ts";
 import type { Scenario } from "../scenario/scenario.ts";

@@ -1,23 +1,11 @@
 import { quantileSorted as d3QuantileSorted } from "d3";
+import type { Distribution } from "../results/schema.ts";
 
 /*
  * The project's one statistics module: summary.json (sim/metrics/summary.ts) and the figures
  * (analysis/) both take their quantiles and means from here, so a median printed in a table and
  * a median read off a figure are the same number.
  */
-
-/**
- * A summary of a distribution (same units as the samples). A statistic that is undefined (no
- * samples) or not reached (it falls among +Infinity samples, such as sessions that never
- * started) is null.
- */
-export interface Distribution {
-  mean: number | null;
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
-  max: number | null;
-}
 
 /**
  * The p-quantile (p in [0, 1]) of values sorted ascending: R's type 7 (linear interpolation

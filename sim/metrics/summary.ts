@@ -1,73 +1,8 @@
 import type { Transport } from "../network/transport.ts";
+import type { Distribution, ExtraFigure, StrategySummary } from "../results/schema.ts";
 import type { StrategyEntry } from "../scenario/scenario.ts";
 import { type QosCollector, sessionLagMicros } from "./qos.ts";
-import { type Distribution, distribution } from "./stats.ts";
-
-/**
- * A strategy's entry in summary.json. Times in seconds. Every figure counts every session that
- * joined during the run; how a session that never started playback enters each one is stated
- * with it.
- */
-export interface StrategySummary {
-  type: string;
-  /** Peer sessions that joined during the run. */
-  peers: number;
-  /**
-   * Join to first playback, over all sessions: a session that never started counts as
-   * +Infinity (it never got the stream), so a statistic that falls among those sessions (and
-   * the mean and max as soon as one exists) is null, "not reached": a p95 is null when more
-   * than about 5 % of the sessions never started. The empirical CDF of these values plateaus at
-   * 1 - neverStartedShare.
-   */
-  startupLatencySeconds: Distribution;
-  /** The same over the sessions that started only (conditional on starting). */
-  startupLatencyOfStartedSeconds: Distribution;
-  /** Sessions that left (or were still waiting at the end) without ever playing. */
-  neverStarted: number;
-  /** neverStarted / peers (0 without sessions). */
-  neverStartedShare: number;
-  /**
-   * Seconds spent playing / seconds online, summed over all sessions, never-started ones (which
-   * contribute their whole time online and no playing time) included. Startup, stalls and never
-   * starting all lower it.
-   */
-  playingShare: number;
-  /** Stall events per minute of watch time (playing plus stalled), over all peers. */
-  stallsPerMinute: number;
-  /** Stalled time / (stalled + playing time), over all peers. */
-  stallRatio: number;
-  /**
-   * Chunks on time / chunks due, over all sessions. A session that started is due the chunks
-   * whose playout deadlines passed while it played (the CoolStreaming definition). A session
-   * that never started is owed one chunk per chunk duration it was online beyond the startup
-   * buffer, max(0, floor(online / chunkDuration) - startupBufferChunks), none of them on time
-   * (or the chunks its player counted as missed, if more), so viewers who never start lower the
-   * index instead of vanishing from it.
-   */
-  continuityIndex: number;
-  /**
-   * Each session's time-averaged playback lag behind the live edge, over all sessions; a
-   * session that never started counts as +Infinity, as in startupLatencySeconds.
-   */
-  playbackLagSeconds: Distribution;
-  /** The same over the sessions that started only. */
-  playbackLagOfStartedSeconds: Distribution;
-  /** Source (server) load: stream bytes the source sent / stream bytes all nodes sent. */
-  sourceUploadShare: number;
-  /**
-   * (Control bytes + duplicate stream bytes + FEC redundancy bytes) / useful stream bytes
-   * delivered, where useful = data bytes delivered - duplicates - redundancy. Redundancy is zero
-   * for uncoded strategies; for a k-of-n code it adds about (n - k) / k.
-   */
-  overheadRatio: number;
-  /** Rejoins (after losing an upstream) per peer-hour online. */
-  rejoinsPerPeerHour: number;
-  /** Orphaned to receiving again, per episode. */
-  recoverySeconds: Distribution;
-  /** Events the engine processed. */
-  events: number;
-  [extra: string]: unknown;
-}
+import { distribution } from "./stats.ts";
 
 /** Rounds to 9 significant digits, so summaries read well and stay exact across runs. */
 export function tidy(value: number): number {
@@ -95,14 +30,18 @@ export interface SummaryInput {
   transport: Transport;
   endMicros: number;
   events: number;
-  extra: Record<string, unknown>;
+  /** Strategy-specific figures (see {@link ExtraFigure}); numbers are rounded by {@link tidy}. */
+  extra: Record<string, ExtraFigure>;
   /** Chunk duration, microseconds. */
   chunkMicros: number;
   /** Chunks of content a player needs before it starts (the startup buffer). */
   startupChunks: number;
 }
 
-/** Computes a strategy's summary from its collector and transport counters. */
+/**
+ * Computes a strategy's summary (its entry in summary.json, whose fields the schema in
+ * sim/results/schema.ts describes) from its collector and transport counters.
+ */
 export function summarize(input: SummaryInput): StrategySummary {
   const { qos, transport, endMicros, chunkMicros, startupChunks } = input;
   let peers = 0;

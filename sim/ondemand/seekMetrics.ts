@@ -1,5 +1,6 @@
 import { PlayerState, type PlayerStateValue, type RunListener } from "../metrics/probe.ts";
-import { type Distribution, distribution } from "../metrics/stats.ts";
+import { distribution } from "../metrics/stats.ts";
+import type { Distribution } from "../results/schema.ts";
 
 /**
  * Seek figures of an on-demand run, from player events alone (it observes, never steers): a

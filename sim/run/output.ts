@@ -3,6 +3,8 @@ import { dirname, join } from "node:path";
 import { stringify } from "csv-stringify/sync";
 import { sessionLagMicros } from "../metrics/qos.ts";
 import { tidy } from "../metrics/summary.ts";
+import { type Manifest, manifestSchema, type Summary, summarySchema } from "../results/schema.ts";
+import { checkBeforeWriting } from "../results/validate.ts";
 import type { ScenarioWarning } from "../scenario/reader.ts";
 import { EVENT_COLUMNS, GAUGE_COLUMNS, PEER_COLUMNS, TIMESERIES_COLUMNS } from "./columns.ts";
 import {
@@ -28,21 +30,25 @@ export interface RunFacts {
 
 const blank = (v: number | null | undefined) => (v === null || v === undefined ? "" : tidy(v));
 
-/** The result files of a run, as name to text. Deterministic for a given scenario and seed. */
+/**
+ * The result files of a run, as name to text. Deterministic for a given scenario and seed.
+ * summary.json is checked against its schema (sim/results/schema.ts) before it is written.
+ */
 export function renderResults(
   result: ScenarioRun,
   facts: Omit<RunFacts, "timing">,
 ): Map<string, string> {
   const { scenario, workload, runs } = result;
   const files = new Map<string, string>();
-  const summary = {
+  const summary: Summary = {
     scenario: scenario.name,
     seed: scenario.seed,
     durationSeconds: scenario.durationSeconds,
     strategies: Object.fromEntries(runs.map((run) => [run.entry.name, run.summary])),
   };
+  checkBeforeWriting(summarySchema, "summary.json", summary);
   files.set("summary.json", `${JSON.stringify(summary, null, 2)}\n`);
-  const manifest = {
+  const manifest: Omit<Manifest, "outputs"> = {
     seed: scenario.seed,
     version: facts.version,
     gitCommit: facts.gitCommit,
@@ -173,11 +179,9 @@ function withOutputs(files: Map<string, string>): Map<string, string> {
   const text = files.get("manifest.json");
   if (text === undefined) return files;
   const outputs = [...new Set([...files.keys()].map((name) => name.split("/")[0]))].sort();
-  const manifest = JSON.parse(text) as Record<string, unknown>;
-  return new Map(files).set(
-    "manifest.json",
-    `${JSON.stringify({ ...manifest, outputs }, null, 2)}\n`,
-  );
+  const manifest: Manifest = { ...(JSON.parse(text) as Omit<Manifest, "outputs">), outputs };
+  checkBeforeWriting(manifestSchema, "manifest.json", manifest);
+  return new Map(files).set("manifest.json", `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
 /**

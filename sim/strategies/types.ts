@@ -3,6 +3,7 @@ import type { Simulator } from "../engine/simulator.ts";
 import type { Probe } from "../metrics/probe.ts";
 import type { Transport } from "../network/transport.ts";
 import type { Players } from "../player/player.ts";
+import type { ExtraFigure } from "../results/schema.ts";
 import type { OptionReader } from "../scenario/reader.ts";
 import type { Workload } from "../workload/workload.ts";
 
@@ -70,8 +71,11 @@ export interface Strategy {
    * leaver can still send goodbyes.
    */
   leave(peer: number, abrupt: boolean): void;
-  /** Strategy-specific summary figures (added to the strategy's entry in summary.json). */
-  summary?(): Record<string, number | Record<string, number | null>>;
+  /**
+   * Strategy-specific summary figures, numbers or distributions (added to the strategy's entry
+   * in summary.json).
+   */
+  summary?(): Record<string, ExtraFigure>;
   /** Strategy-specific time-series columns, sampled with the metrics interval. */
   sample?(): Record<string, number>;
   /** On-demand mode: the viewer's player has just jumped to `chunk` (a seek). */

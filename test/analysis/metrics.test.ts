@@ -5,7 +5,7 @@ import { loadFixtures } from "./helpers.ts";
 describe("summary metrics", () => {
   it("flattens distributions into .mean/.p50/.p95/.p99/.max in file order", async () => {
     const { a } = await loadFixtures();
-    const flat = flattenMetrics(a.summary.tree.metrics);
+    const flat = flattenMetrics(a.summary.tree);
     expect(flat.slice(0, 7).map(([k]) => k)).toEqual([
       "peers",
       "startupLatencySeconds.mean",

@@ -68,8 +68,10 @@ describe("readResults", () => {
       summary.strategies.tree.startupLatencySeconds,
     );
     expect(r.summary["client-server"].recoverySeconds.p95).toBeNull();
-    expect(r.summary.tree.metrics.duplicateRatio).toBe(summary.strategies.tree.duplicateRatio);
-    expect(r.summary.tree.metrics.treeDepth).toEqual(summary.strategies.tree.treeDepth);
+    expect(r.summary.tree.duplicateRatio).toBe(summary.strategies.tree.duplicateRatio);
+    expect(r.summary.tree.treeDepth).toEqual(summary.strategies.tree.treeDepth);
+    // In the file's order, strategy-specific figures after the common ones.
+    expect(Object.keys(r.summary.tree)).toEqual(Object.keys(summary.strategies.tree));
     expect(r.summary.tree.type).toBe("tree-relay");
   });
 
@@ -143,27 +145,47 @@ describe("readResults", () => {
     );
   });
 
-  it("fails on malformed JSON and bad summary values, naming the file", async () => {
-    expect(await errorAfter((dir) => rewrite(dir, "summary.json", (t) => t.slice(0, 40)))).toMatch(
+  it("fails on malformed JSON and bad summary values, naming the file and the field", async () => {
+    const summaryError = (change: (text: string) => string) =>
+      errorAfter((dir) => rewrite(dir, "summary.json", change));
+    expect(await summaryError((t) => t.slice(0, 40))).toMatch(
       /^DIR\/summary\.json: invalid JSON \(/,
+    );
+    expect(
+      await summaryError((t) => t.replace('"stallRatio": 0.01,', '"stallRatio": "low",')),
+    ).toBe('DIR/summary.json: strategies.client-server.stallRatio: expected a number, got "low"');
+    expect(await summaryError((t) => t.replace('"p95": 1.594', '"p95": "x"'))).toBe(
+      'DIR/summary.json: strategies.client-server.startupLatencySeconds.p95: expected a number or null, got "x"',
+    );
+    expect(await summaryError((t) => t.replace('"stallRatio": 0.01,', ""))).toBe(
+      "DIR/summary.json: strategies.client-server.stallRatio: missing (expected a number)",
+    );
+    expect(await summaryError((t) => t.replace('"stallRatio": 0.01,', '"stallRatio": 1.5,'))).toBe(
+      "DIR/summary.json: strategies.client-server.stallRatio: expected at most 1, got 1.5",
+    );
+    expect(
+      await summaryError((t) => t.replace('"duplicateRatio": 0,', '"duplicateRatio": [0],')),
+    ).toBe(
+      "DIR/summary.json: strategies.tree.duplicateRatio: expected a number or a distribution {mean, p50, p95, p99, max}, got a list",
+    );
+    expect(await summaryError((t) => t.replace('"seed": 1,', '"seed": 1.5,'))).toBe(
+      "DIR/summary.json: seed: expected an integer, got 1.5",
     );
     expect(
       await errorAfter((dir) =>
         rewrite(dir, "summary.json", (t) =>
-          t.replace('"stallRatio": 0.01,', '"stallRatio": "low",'),
+          JSON.stringify({ ...JSON.parse(t), strategies: {} }, null, 2),
         ),
       ),
-    ).toBe("DIR/summary.json: strategies.client-server.stallRatio must be a number");
+    ).toBe("DIR/summary.json: strategies: expected at least one strategy");
+    expect(await errorAfter((dir) => rewrite(dir, "manifest.json", () => "[1, 2]"))).toBe(
+      "DIR/manifest.json: expected an object, got a list",
+    );
     expect(
       await errorAfter((dir) =>
-        rewrite(dir, "summary.json", (t) => t.replace('"p95": 1.594', '"p95": "x"')),
+        rewrite(dir, "manifest.json", (t) => t.replace('"version": "0.1.0"', '"version": 1')),
       ),
-    ).toBe(
-      "DIR/summary.json: strategies.client-server.startupLatencySeconds must be {mean, p50, p95, p99, max} of numbers or nulls",
-    );
-    expect(await errorAfter((dir) => rewrite(dir, "manifest.json", () => "[1, 2]"))).toBe(
-      "DIR/manifest.json: expected a JSON object",
-    );
+    ).toBe("DIR/manifest.json: version: expected a string, got 1");
   });
 
   it("labels runs scenario@seed, falling back to the directory name on collisions", async () => {

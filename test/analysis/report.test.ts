@@ -65,7 +65,7 @@ describe("report.html summary table with the shares that count every session", (
       summary: Object.fromEntries(
         Object.entries(a.summary).map(([name, s]) => [
           name,
-          { ...s, metrics: { ...s.metrics, neverStartedShare: 0.25, playingShare: 0.5 } },
+          { ...s, neverStartedShare: 0.25, playingShare: 0.5 },
         ]),
       ),
     };

@@ -2,7 +2,7 @@ import { MAX_REPLICATIONS } from "../../experiments/limits.ts";
 import { createPool, defaultWorkers } from "../../experiments/pool.ts";
 import { type ReplicatedSummaries, replicationStatistics } from "../../experiments/replications.ts";
 import { runReplicated } from "../../experiments/runReplicated.ts";
-import type { StrategySummary } from "../../metrics/summary.ts";
+import type { StrategySummary } from "../../results/schema.ts";
 import type { ScenarioRun } from "../../run/runScenario.ts";
 import type { Scenario } from "../../scenario/scenario.ts";
 import { replicationTables } from "../replicationTable.ts";

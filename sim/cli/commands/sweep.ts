@@ -8,14 +8,13 @@ import {
   parseShard,
   readManifest,
   readUnits,
-  type SweepManifest,
   shardUnits,
   sweepManifest,
   type UnitFailure,
-  type UnitResult,
   unitCount,
   writeUnit,
 } from "../../experiments/sweepResults.ts";
+import type { SweepManifest, UnitResult } from "../../results/schema.ts";
 import { projectRoot } from "../projectRoot.ts";
 import { TaskProgress } from "../taskProgress.ts";
 import { UsageError } from "../usageError.ts";

@@ -4,16 +4,15 @@ import { sweepFigures } from "../../../analysis/sweepFigures.ts";
 import {
   readManifest,
   readUnits,
-  type SweepManifest,
   sweepRows,
   sweepTables,
   type UnitFailure,
-  type UnitResult,
   unitFile,
   writeManifest,
   writeUnit,
 } from "../../experiments/sweepResults.ts";
 import { pointStatistics } from "../../experiments/tables.ts";
+import type { SweepManifest, UnitResult } from "../../results/schema.ts";
 import { UsageError } from "../usageError.ts";
 
 /** Files a sweep directory holds besides units/ and plots/. */
