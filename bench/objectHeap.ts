@@ -1,5 +1,5 @@
 /**
- * The textbook baseline for the queue benchmark: a binary min-heap of event objects ordered by
+ * The textbook baseline for the engine benchmark: a binary min-heap of event objects ordered by
  * (time, seq), so equal times pop FIFO. One object is allocated per scheduled event, which is
  * how most JavaScript simulators are written. Not used by the simulator itself.
  */

@@ -1,6 +1,6 @@
 /**
- * Runs the benchmarks: `npm run bench` runs them all, `npm run bench -- queue` only those whose
- * name contains "queue".
+ * Runs the benchmarks: `npm run bench` runs them all, `npm run bench -- engine` only those whose
+ * name contains "engine".
  *
  * Every module here exports `async function run(): Promise<void>`. The list is explicit: when
  * you add a `bench/<name>.bench.ts`, add it below.
@@ -12,7 +12,7 @@ interface BenchModule {
 }
 
 const modules: BenchModule[] = [
-  { name: "queue", load: () => import("./queue.bench.ts") },
+  { name: "engine", load: () => import("./engine.bench.ts") },
   { name: "quickstart", load: () => import("./quickstart.bench.ts") },
   { name: "scale", load: () => import("./scale.bench.ts") },
   { name: "startup", load: () => import("./startup.bench.ts") },

@@ -1,36 +1,109 @@
 /**
- * A priority queue of pending events kept entirely in typed arrays.
+ * The simulator's priority queue of pending events: a calendar queue (R. Brown, "Calendar
+ * queues", CACM 1988) kept entirely in typed arrays.
  *
- * Each entry is (timeMicros, sequence, handle). Entries are ordered by time, then by sequence
- * number, so events scheduled for the same microsecond pop in the order they were pushed (FIFO).
- * Keeping the keys in parallel typed arrays instead of one object per event avoids allocation and
- * pointer chasing on the hot path: on Node 20 this kind of heap runs a hold model several times
- * faster than a heap of event objects (see REFERENCES.md and `npm run bench`).
+ * Time is cut into buckets of `width` microseconds; bucket `k` of a year of `buckets` buckets
+ * holds every entry whose time `t` has `floor(t / width) mod buckets === k`, as a singly linked
+ * list sorted by time. An entry pushed at a time equal to others goes after them, so equal times
+ * pop in insertion order (FIFO) without storing a sequence number: the order is exactly the
+ * (time, insertion order) order of a heap keyed on (time, sequence). Popping reads the head of
+ * the current bucket when it falls in the current year and otherwise steps to the next bucket,
+ * so with about one entry per bucket near the front both push and pop take constant time, where
+ * a heap takes a logarithmic number of scattered reads.
  *
- * The heap is 4-ary: it halves the depth of a binary heap, and the four children of a node sit
- * next to each other in memory, which suits sift-down.
+ * The bucket count doubles when there are more than two entries per bucket and halves below one
+ * per two, and each resize picks a new width from the gaps between the earliest times (Brown's
+ * estimate), so the width follows the density where pops happen. A distribution that
+ * drifts without the size changing (a burst scheduled ahead, a quiet spell) shows up as work:
+ * buckets skipped by pops and list steps walked by pushes. When that work exceeds a few units per
+ * pop plus the cost of a rebuild, the queue rebuilds with a fresh width; the allowance doubles
+ * each time in a row this happens, so a distribution no width suits (one far-future timeout among
+ * dense events) costs at most a constant factor more rebuilding, never a rebuild per event.
+ *
+ * Entries live in a pool of 16-byte slots (time, next slot, handle) in one buffer, so an entry
+ * is one cache line, with a free list, so push and pop allocate nothing; a bucket's head and
+ * tail sit side by side for the same reason. Only the pool (doubling) and the bucket array (on
+ * resize) are reallocated.
+ *
+ * Times must be whole numbers of microseconds in [0, Number.MAX_SAFE_INTEGER]; the bucket
+ * arithmetic is exact there because the width is a power of two. {@link Simulator} checks this.
  */
 export class EventQueue {
-  private times: Float64Array;
-  private seqs: Float64Array;
-  private handles: Int32Array;
-  private count = 0;
-  private nextSequence = 0;
+  /** Fewest buckets the queue keeps. */
+  static readonly MIN_BUCKETS = 16;
+  /** Earliest entries the width estimate looks at. */
+  static readonly WIDTH_SAMPLE = 32;
+  /** Bucket width in units of the mean gap between the entries at the front. */
+  static readonly WIDTH_PER_GAP = 2;
+  /** Work per pop (skipped buckets plus walked steps) counted as normal. */
+  static readonly WORK_PER_POP = 4;
+
   /** Largest number of entries the queue will hold before it throws. */
   readonly maxSize: number;
 
   /**
-   * @param initialCapacity entries allocated up front; the arrays double when full.
+   * The slot pool, two views of one buffer: slot `s` has its time (microseconds) at
+   * `slotTimes[2s]`, the next slot of its list (bucket or free list, -1 ends) at
+   * `slotInts[4s + 2]` and its handle at `slotInts[4s + 3]`.
+   */
+  private slotTimes: Float64Array;
+  private slotInts: Int32Array;
+  /** First free slot; -1 when the pool is full. */
+  private freeSlot = -1;
+  private count = 0;
+
+  /** Bucket `b`'s first slot at `bucketEnds[2b]` and last at `bucketEnds[2b + 1]`; -1 if empty. */
+  private bucketEnds: Int32Array;
+  /** Bucket count minus one (the count is a power of two). */
+  private bucketMask: number;
+  /** Bucket width in microseconds, a power of two, and its exact inverse. */
+  private widthMicros = 1;
+  private inverseWidth = 1;
+  /** The bucket pops read now, and the time window [bucketStartMicros, bucketEndMicros) it covers. */
+  private current = 0;
+  private bucketStartMicros = 0;
+  private bucketEndMicros = 1;
+  /** Resize when the count rises above `growAbove` or falls below `shrinkBelow`. */
+  private growAbove: number;
+  private shrinkBelow: number;
+
+  /** Buckets skipped and list steps walked since the last rebuild. */
+  private work = 0;
+  /** Pops since construction, and at the last rebuild. */
+  private pops = 0;
+  private popsAtRebuild = 0;
+  /** Work allowed since the last rebuild beyond the per-pop allowance (grows on repeated rebuilds). */
+  private workAllowance: number;
+  /** Rebuilds since construction (resizes and width corrections). */
+  private rebuildCount = 0;
+
+  /** Scratch for the width estimate: the earliest times, ascending. */
+  private readonly earliest = new Float64Array(EventQueue.WIDTH_SAMPLE);
+  /** Tail of the list returned by the last {@link sortList} call. */
+  private sortedTail = -1;
+
+  /**
+   * @param initialCapacity entry slots allocated up front; the pool doubles when full.
    * @param maxSize hard limit on pending entries (a runaway model fails loudly instead of
-   *   exhausting memory).
+   *   exhausting memory); at most 2^28 so slot offsets stay 32-bit.
    */
   constructor(initialCapacity = 1024, maxSize = 100_000_000) {
-    // Never allocate past maxSize: push only checks the limit when the arrays are full.
+    if (!(maxSize >= 1 && maxSize <= 2 ** 28)) {
+      throw new RangeError(`event queue maxSize must be in [1, 2^28], got ${maxSize}`);
+    }
+    // Never allocate past maxSize: push checks the limit before taking a slot.
     const capacity = Math.min(Math.max(4, initialCapacity), maxSize);
-    this.times = new Float64Array(capacity);
-    this.seqs = new Float64Array(capacity);
-    this.handles = new Int32Array(capacity);
+    const buffer = new ArrayBuffer(capacity * 16);
+    this.slotTimes = new Float64Array(buffer);
+    this.slotInts = new Int32Array(buffer);
+    this.linkFree(0, capacity);
     this.maxSize = maxSize;
+    const buckets = EventQueue.MIN_BUCKETS;
+    this.bucketEnds = new Int32Array(2 * buckets).fill(-1);
+    this.bucketMask = buckets - 1;
+    this.growAbove = 2 * buckets;
+    this.shrinkBelow = -1;
+    this.workAllowance = 2 * buckets;
   }
 
   /** Number of pending entries. */
@@ -38,96 +111,359 @@ export class EventQueue {
     return this.count;
   }
 
+  /** Number of buckets now (a power of two); for tests and benchmarks. */
+  get bucketCount(): number {
+    return this.bucketMask + 1;
+  }
+
+  /** Current bucket width in microseconds (a power of two); for tests and benchmarks. */
+  get bucketWidthMicros(): number {
+    return this.widthMicros;
+  }
+
+  /** Rebuilds so far (resizes and width corrections); for tests and benchmarks. */
+  get rebuilds(): number {
+    return this.rebuildCount;
+  }
+
   /** Time (microseconds) of the earliest entry; Infinity when empty. */
   peekTime(): number {
-    return this.count > 0 ? this.times[0] : Number.POSITIVE_INFINITY;
+    if (this.count === 0) return Number.POSITIVE_INFINITY;
+    let h = this.bucketEnds[this.current << 1];
+    if (h < 0 || this.slotTimes[h << 1] >= this.bucketEndMicros) {
+      h = this.bucketEnds[this.locate() << 1];
+    }
+    return this.slotTimes[h << 1];
   }
 
   /** Handle of the earliest entry; -1 when empty. */
   peekHandle(): number {
-    return this.count > 0 ? this.handles[0] : -1;
+    if (this.count === 0) return -1;
+    let h = this.bucketEnds[this.current << 1];
+    if (h < 0 || this.slotTimes[h << 1] >= this.bucketEndMicros) {
+      h = this.bucketEnds[this.locate() << 1];
+    }
+    return this.slotInts[(h << 2) | 3];
   }
 
-  /** Adds an entry; equal times keep insertion order. */
+  /**
+   * Adds an entry at `timeMicros` (a whole number in [0, Number.MAX_SAFE_INTEGER]); it pops
+   * after every entry pushed earlier at the same time.
+   */
   push(timeMicros: number, handle: number): void {
-    if (this.count === this.times.length) {
-      if (this.count >= this.maxSize) {
-        throw new RangeError(`event queue limit reached: ${this.maxSize} pending events`);
+    if (this.count >= this.maxSize) {
+      throw new RangeError(`event queue limit reached: ${this.maxSize} pending events`);
+    }
+    let slot = this.freeSlot;
+    if (slot < 0) slot = this.growPool();
+    const times = this.slotTimes;
+    const ints = this.slotInts;
+    const link = (slot << 2) | 2;
+    this.freeSlot = ints[link];
+    times[slot << 1] = timeMicros;
+    ints[link + 1] = handle;
+    ints[link] = -1;
+    // An entry before the current window (allowed: the queue is general) or into an empty
+    // queue moves the window to it, so pops never scan from a stale place.
+    if (timeMicros < this.bucketStartMicros || this.count === 0) this.moveTo(timeMicros);
+    this.count++;
+    // Truncation equals floor for non-negative times; `& mask` takes the low bits exactly even
+    // above 2^31, because ToInt32 reduces modulo 2^32.
+    const ends = this.bucketEnds;
+    const b = ((timeMicros * this.inverseWidth) & this.bucketMask) << 1;
+    const tail = ends[b + 1];
+    if (tail < 0) {
+      ends[b] = slot;
+      ends[b + 1] = slot;
+    } else if (times[tail << 1] <= timeMicros) {
+      // The common case, and always the case for a run of equal times: append.
+      ints[(tail << 2) | 2] = slot;
+      ends[b + 1] = slot;
+    } else {
+      let p = ends[b];
+      if (times[p << 1] > timeMicros) {
+        ints[link] = p;
+        ends[b] = slot;
+      } else {
+        // Walk to the last entry at or before the new time; the tail is later, so this stops.
+        let q = ints[(p << 2) | 2];
+        let steps = 1;
+        while (times[q << 1] <= timeMicros) {
+          p = q;
+          q = ints[(q << 2) | 2];
+          steps++;
+        }
+        ints[link] = q;
+        ints[(p << 2) | 2] = slot;
+        this.work += steps;
+        this.checkWork();
       }
-      this.grow();
     }
-    const seq = this.nextSequence++;
-    // Sift up: move parents down until the new key's place is found.
-    let i = this.count++;
-    const times = this.times;
-    const seqs = this.seqs;
-    const handles = this.handles;
-    while (i > 0) {
-      const parent = (i - 1) >> 2;
-      const pt = times[parent];
-      if (pt < timeMicros || (pt === timeMicros && seqs[parent] < seq)) break;
-      times[i] = pt;
-      seqs[i] = seqs[parent];
-      handles[i] = handles[parent];
-      i = parent;
-    }
-    times[i] = timeMicros;
-    seqs[i] = seq;
-    handles[i] = handle;
+    if (this.count > this.growAbove) this.rebuild(2 * (this.bucketMask + 1));
   }
 
   /** Removes the earliest entry and returns its handle; -1 when empty. */
   pop(): number {
     if (this.count === 0) return -1;
-    const times = this.times;
-    const seqs = this.seqs;
-    const handles = this.handles;
-    const top = handles[0];
-    const last = --this.count;
-    if (last === 0) return top;
-    const t = times[last];
-    const s = seqs[last];
-    const h = handles[last];
-    const n = last;
-    let i = 0;
-    for (;;) {
-      const first = (i << 2) + 1;
-      if (first >= n) break;
-      // Find the smallest of up to four children.
-      let best = first;
-      let bt = times[first];
-      let bs = seqs[first];
-      const end = Math.min(first + 4, n);
-      for (let c = first + 1; c < end; c++) {
-        const ct = times[c];
-        if (ct < bt || (ct === bt && seqs[c] < bs)) {
-          best = c;
-          bt = ct;
-          bs = seqs[c];
-        }
-      }
-      if (t < bt || (t === bt && s < bs)) break;
-      times[i] = bt;
-      seqs[i] = bs;
-      handles[i] = handles[best];
-      i = best;
+    const ends = this.bucketEnds;
+    let b = this.current << 1;
+    let h = ends[b];
+    if (h < 0 || this.slotTimes[h << 1] >= this.bucketEndMicros) {
+      b = this.locate() << 1;
+      h = this.bucketEnds[b];
     }
-    times[i] = t;
-    seqs[i] = s;
-    handles[i] = h;
-    return top;
+    const ints = this.slotInts;
+    const link = (h << 2) | 2;
+    const after = ints[link];
+    const handle = ints[link + 1];
+    this.bucketEnds[b] = after;
+    if (after < 0) this.bucketEnds[b + 1] = -1;
+    ints[link] = this.freeSlot;
+    this.freeSlot = h;
+    this.pops++;
+    if (--this.count < this.shrinkBelow) this.rebuild((this.bucketMask + 1) >> 1);
+    return handle;
   }
 
-  private grow(): void {
-    const capacity = Math.min(this.times.length * 2, this.maxSize);
-    const times = new Float64Array(capacity);
-    const seqs = new Float64Array(capacity);
-    const handles = new Int32Array(capacity);
-    times.set(this.times);
-    seqs.set(this.seqs);
-    handles.set(this.handles);
-    this.times = times;
-    this.seqs = seqs;
-    this.handles = handles;
+  /**
+   * Moves the current bucket forward to the one holding the earliest entry and returns it.
+   * Requires a non-empty queue. Scans at most one year of buckets, then searches every bucket's
+   * head directly (the next entry is more than a year away).
+   */
+  private locate(): number {
+    const ends = this.bucketEnds;
+    const times = this.slotTimes;
+    const mask = this.bucketMask;
+    const width = this.widthMicros;
+    let b = this.current;
+    let end = this.bucketEndMicros;
+    let skipped = 0;
+    for (; skipped <= mask; skipped++) {
+      const h = ends[b << 1];
+      if (h >= 0 && times[h << 1] < end) break;
+      b = (b + 1) & mask;
+      end += width;
+    }
+    if (skipped <= mask) {
+      this.current = b;
+      this.bucketEndMicros = end;
+      this.bucketStartMicros = end - width;
+    } else {
+      // Every head is the earliest of its bucket, so the least head is the earliest entry.
+      let earliest = Number.POSITIVE_INFINITY;
+      for (let k = 0; k <= mask; k++) {
+        const h = ends[k << 1];
+        if (h >= 0 && times[h << 1] < earliest) earliest = times[h << 1];
+      }
+      this.moveTo(earliest);
+    }
+    this.work += skipped;
+    this.checkWork();
+    return this.current;
+  }
+
+  /**
+   * Rebuilds with a fresh width when the work since the last rebuild exceeds the per-pop
+   * allowance plus the cost of a rebuild: the width no longer suits the times. A rebuild needed
+   * again before the entries have turned over once doubles the allowance, so a distribution no
+   * width suits costs a bounded share of rebuilding.
+   */
+  private checkWork(): void {
+    const popsSince = this.pops - this.popsAtRebuild;
+    if (this.work <= EventQueue.WORK_PER_POP * popsSince + this.workAllowance) return;
+    const allowance = this.workAllowance;
+    const repeated = popsSince < this.count + this.bucketMask + 1;
+    this.rebuild(this.bucketMask + 1);
+    if (repeated) this.workAllowance = 2 * allowance;
+  }
+
+  /** Makes the bucket holding `timeMicros` current. */
+  private moveTo(timeMicros: number): void {
+    const year = Math.floor(timeMicros * this.inverseWidth);
+    this.current = year & this.bucketMask;
+    this.bucketStartMicros = year * this.widthMicros;
+    this.bucketEndMicros = this.bucketStartMicros + this.widthMicros;
+  }
+
+  /**
+   * Rebuilds the calendar with `bucketCount` buckets and a width estimated from the earliest
+   * times, keeping the (time, insertion order) order of every entry.
+   */
+  private rebuild(bucketCount: number): void {
+    const buckets = Math.max(EventQueue.MIN_BUCKETS, bucketCount);
+    const ints = this.slotInts;
+    const times = this.slotTimes;
+    const old = this.bucketEnds;
+    // Chain every bucket list, in bucket order, into one list. Entries with equal times share a
+    // bucket, so the chain keeps their insertion order.
+    let chain = -1;
+    let chainTail = -1;
+    for (let k = 0; k <= this.bucketMask; k++) {
+      const h = old[k << 1];
+      if (h < 0) continue;
+      if (chainTail < 0) chain = h;
+      else ints[(chainTail << 2) | 2] = h;
+      chainTail = old[(k << 1) | 1];
+    }
+    const width = this.estimateWidth(chain);
+    const ends = buckets === this.bucketMask + 1 ? old : new Int32Array(2 * buckets);
+    ends.fill(-1);
+    const mask = buckets - 1;
+    const inverse = 1 / width;
+    // Append each entry to its new bucket in chain order, which keeps equal times in insertion
+    // order; a bucket that received an earlier time after a later one is sorted afterwards with
+    // a stable sort.
+    const unsorted = new Uint8Array(buckets);
+    let anyUnsorted = false;
+    for (let s = chain; s >= 0; ) {
+      const after = ints[(s << 2) | 2];
+      const t = times[s << 1];
+      const b = (t * inverse) & mask;
+      const tail = ends[(b << 1) | 1];
+      if (tail < 0) ends[b << 1] = s;
+      else {
+        ints[(tail << 2) | 2] = s;
+        if (times[tail << 1] > t) {
+          unsorted[b] = 1;
+          anyUnsorted = true;
+        }
+      }
+      ends[(b << 1) | 1] = s;
+      ints[(s << 2) | 2] = -1;
+      s = after;
+    }
+    if (anyUnsorted) {
+      for (let b = 0; b < buckets; b++) {
+        if (unsorted[b] === 0) continue;
+        ends[b << 1] = this.sortList(ends[b << 1]);
+        ends[(b << 1) | 1] = this.sortedTail;
+      }
+    }
+    this.bucketEnds = ends;
+    this.bucketMask = mask;
+    this.widthMicros = width;
+    this.inverseWidth = inverse;
+    this.growAbove = 2 * buckets;
+    this.shrinkBelow = buckets > EventQueue.MIN_BUCKETS ? buckets >> 1 : -1;
+    if (this.count > 0) this.moveTo(this.earliest[0]);
+    this.work = 0;
+    this.popsAtRebuild = this.pops;
+    this.workAllowance = 2 * (this.count + buckets);
+    this.rebuildCount++;
+  }
+
+  /**
+   * Brown's width estimate: the mean gap between the earliest entries' times in the list from
+   * `chain` (equal times count as gaps of zero: a clump at one time wants narrow buckets, since
+   * a push walks past the entries of its bucket that are not later), leaving out gaps over twice
+   * the mean (a cluster boundary), times {@link WIDTH_PER_GAP}, rounded to a power of two, at
+   * least 1. Keeps the current width when fewer than two entries are pending. Leaves the
+   * earliest time in `earliest[0]`.
+   */
+  private estimateWidth(chain: number): number {
+    const earliest = this.earliest;
+    const ints = this.slotInts;
+    const times = this.slotTimes;
+    const capacity = earliest.length;
+    let found = 0;
+    // Insertion into a short sorted array; after the first few entries most are rejected by
+    // one comparison with the largest kept.
+    for (let s = chain; s >= 0; s = ints[(s << 2) | 2]) {
+      const t = times[s << 1];
+      if (found === capacity && t >= earliest[capacity - 1]) continue;
+      let i = found;
+      while (i > 0 && earliest[i - 1] > t) i--;
+      // Shift the later ones up (dropping the last when full) and insert.
+      for (let j = found < capacity ? found : capacity - 1; j > i; j--)
+        earliest[j] = earliest[j - 1];
+      earliest[i] = t;
+      if (found < capacity) found++;
+    }
+    if (found < 2) return this.widthMicros;
+    let mean = (earliest[found - 1] - earliest[0]) / (found - 1);
+    let sum = 0;
+    let gaps = 0;
+    for (let i = 1; i < found; i++) {
+      const gap = earliest[i] - earliest[i - 1];
+      if (gap <= 2 * mean) {
+        sum += gap;
+        gaps++;
+      }
+    }
+    if (gaps > 0) mean = sum / gaps;
+    const target = Math.max(1, mean * EventQueue.WIDTH_PER_GAP);
+    // Nearest power of two on a log scale, at most 2^52 so bucket arithmetic stays exact.
+    return 2 ** Math.min(52, Math.max(0, Math.round(Math.log2(target))));
+  }
+
+  /**
+   * Stable merge sort by time of the list starting at `head` (S. Tatham's bottom-up merge sort
+   * for linked lists: no recursion, no allocation). Returns the new head; the new tail is left
+   * in `sortedTail`.
+   */
+  private sortList(head: number): number {
+    const ints = this.slotInts;
+    const times = this.slotTimes;
+    let list = head;
+    for (let run = 1; ; run *= 2) {
+      let p = list;
+      list = -1;
+      let tail = -1;
+      let merges = 0;
+      while (p >= 0) {
+        merges++;
+        let q = p;
+        let pSize = 0;
+        while (pSize < run && q >= 0) {
+          pSize++;
+          q = ints[(q << 2) | 2];
+        }
+        let qSize = run;
+        while (pSize > 0 || (qSize > 0 && q >= 0)) {
+          let e: number;
+          // Ties take from the first run, which came first: that keeps insertion order.
+          if (pSize > 0 && (qSize === 0 || q < 0 || times[p << 1] <= times[q << 1])) {
+            e = p;
+            p = ints[(p << 2) | 2];
+            pSize--;
+          } else {
+            e = q;
+            q = ints[(q << 2) | 2];
+            qSize--;
+          }
+          if (tail >= 0) ints[(tail << 2) | 2] = e;
+          else list = e;
+          tail = e;
+        }
+        p = q;
+      }
+      ints[(tail << 2) | 2] = -1;
+      if (merges <= 1) {
+        this.sortedTail = tail;
+        return list;
+      }
+    }
+  }
+
+  /** Doubles the slot pool (up to maxSize) and returns a free slot. */
+  private growPool(): number {
+    const old = this.slotTimes.length >> 1;
+    const capacity = Math.min(old * 2, this.maxSize);
+    const buffer = new ArrayBuffer(capacity * 16);
+    const times = new Float64Array(buffer);
+    times.set(this.slotTimes);
+    this.slotTimes = times;
+    this.slotInts = new Int32Array(buffer);
+    this.linkFree(old, capacity);
+    return this.freeSlot;
+  }
+
+  /** Puts slots [from, to) on the free list, lowest first. */
+  private linkFree(from: number, to: number): void {
+    const ints = this.slotInts;
+    for (let s = to - 1; s >= from; s--) {
+      ints[(s << 2) | 2] = this.freeSlot;
+      this.freeSlot = s;
+    }
   }
 }

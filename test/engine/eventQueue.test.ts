@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createStream, EventQueue } from "../../sim/engine/index.ts";
+import { TypedHeap } from "../../bench/typedHeap.ts";
+import { createStream, EventQueue, type RandomStream } from "../../sim/engine/index.ts";
 
 interface RefEntry {
   time: number;
@@ -16,6 +17,14 @@ function earliest(ref: RefEntry[]): number {
     if (best < 0 || e.time < b.time || (e.time === b.time && e.seq < b.seq)) best = k;
   }
   return best;
+}
+
+/** Handles 0..n-1 pushed at `times[h]`, in (time, insertion order) order. */
+function popOrder(times: number[]): number[] {
+  return times
+    .map((time, h) => ({ time, h }))
+    .sort((x, y) => x.time - y.time || x.h - y.h)
+    .map((e) => e.h);
 }
 
 /** Drains the queue, returning handles in pop order. */
@@ -98,20 +107,6 @@ describe("EventQueue", () => {
     expect(q.pop()).toBe(-1);
   });
 
-  it("eventQueue grows past its initial capacity without losing or reordering entries", () => {
-    const q = new EventQueue(4);
-    const n = 10_000;
-    const rng = createStream("eventQueue-grow");
-    const times = Array.from({ length: n }, () => rng.int(1_000_000));
-    for (let h = 0; h < n; h++) q.push(times[h], h);
-    expect(q.size).toBe(n);
-    const expected = times
-      .map((time, h) => ({ time, h }))
-      .sort((x, y) => x.time - y.time || x.h - y.h)
-      .map((e) => e.h);
-    expect(drain(q)).toEqual(expected);
-  });
-
   it("eventQueue throws RangeError when maxSize entries are pending and recovers after a pop", () => {
     const q = new EventQueue(4, 10);
     for (let h = 0; h < 10; h++) q.push(h, h);
@@ -130,5 +125,193 @@ describe("EventQueue", () => {
     for (let h = 0; h < 10; h++) q.push(h, h);
     expect(() => q.push(10, 10)).toThrow(/limit reached: 10 pending/);
     expect(q.size).toBe(10);
+  });
+});
+
+/** How the next pushed time is drawn, given the stream and the time of the last pop. */
+type TimeDraw = (rng: RandomStream, nowMicros: number) => number;
+
+/**
+ * Runs `steps` random operations on the calendar queue and the previous binary heap side by
+ * side, pushing with probability `pushBias(step)` (always when empty), and compares every pop
+ * (time and handle) and the sizes; then drains both. Returns the number of pops compared.
+ */
+function compareWithHeap(
+  seed: string,
+  steps: number,
+  draw: TimeDraw,
+  pushBias: (step: number) => number,
+  queue = new EventQueue(4),
+): number {
+  const rng = createStream(seed);
+  const heap = new TypedHeap(4);
+  let now = 0;
+  let handle = 0;
+  let pops = 0;
+  const fail = (step: number, what: string) => {
+    throw new Error(`${seed}: step ${step}: ${what}`);
+  };
+  for (let step = 0; step < steps; step++) {
+    if (heap.size === 0 || rng.next() < pushBias(step)) {
+      const t = draw(rng, now);
+      queue.push(t, handle);
+      heap.push(t, handle);
+      handle++;
+    } else {
+      const t = heap.peekTime();
+      if (queue.peekTime() !== t) fail(step, `peekTime ${queue.peekTime()}, heap ${t}`);
+      if (queue.peekHandle() !== heap.peekHandle()) fail(step, "peekHandle differs");
+      const got = queue.pop();
+      const want = heap.pop();
+      if (got !== want) fail(step, `popped ${got} at ${t} us, heap ${want}`);
+      now = t;
+      pops++;
+    }
+    if (queue.size !== heap.size) fail(step, `size ${queue.size}, heap ${heap.size}`);
+  }
+  while (heap.size > 0) {
+    const t = heap.peekTime();
+    if (queue.peekTime() !== t) fail(steps, `drain: peekTime ${queue.peekTime()}, heap ${t}`);
+    if (queue.pop() !== heap.pop()) fail(steps, `drain: handle differs at ${t} us`);
+    pops++;
+  }
+  expect(queue.size).toBe(0);
+  expect(queue.pop()).toBe(-1);
+  return pops;
+}
+
+/** Grow for the first half, shrink for the second: the bucket count rises, then falls. */
+const growThenShrink = (steps: number) => (step: number) => (step < steps / 2 ? 0.6 : 0.4);
+/** Push and pop equally often around a standing queue of `n` entries. */
+const exponential = (rng: RandomStream, meanMicros: number) =>
+  Math.round(-meanMicros * Math.log(1 - rng.next()));
+
+describe("EventQueue against the binary heap it replaced", () => {
+  it("eventQueue pops event by event what the heap pops on a long simulator-like schedule with ties", () => {
+    // Times as a simulator schedules them: never before the last pop; a quarter at the very
+    // same microsecond, many a few microseconds ahead (ties by the hundred), exponential
+    // delays, and rare far-future timeouts.
+    const draw: TimeDraw = (rng, now) => {
+      const u = rng.next();
+      if (u < 0.25) return now;
+      if (u < 0.55) return now + rng.int(8);
+      if (u < 0.99) return now + exponential(rng, 50_000);
+      return now + 3_600_000_000 + rng.int(1_000);
+    };
+    const steps = 400_000;
+    const pops = compareWithHeap("schedule/ties", steps, draw, growThenShrink(steps));
+    expect(pops).toBeGreaterThan(steps / 3);
+  });
+
+  it("eventQueue matches the heap when pushes land anywhere, before the last pop included", () => {
+    // The queue is general: a push may precede earlier pops (the simulator never does this).
+    for (const range of [16, 100_000, 2 ** 40]) {
+      const steps = 60_000;
+      const pops = compareWithHeap(
+        `anywhere/${range}`,
+        steps,
+        (rng) => rng.int(range),
+        growThenShrink(steps),
+      );
+      expect(pops).toBeGreaterThan(steps / 3);
+    }
+  });
+
+  it("eventQueue matches the heap in a hold model at 1e4 pending (the benchmark's pattern)", () => {
+    const queue = new EventQueue();
+    const steps = 120_000;
+    // Fill to 10,000 pending, then hold: one pop, one push.
+    const pops = compareWithHeap(
+      "hold",
+      steps,
+      (rng, now) => now + exponential(rng, 1_000_000),
+      (step) => (step < 20_000 ? 1 : 0.5),
+      queue,
+    );
+    expect(pops).toBeGreaterThan(40_000);
+    // Resizes only: the bucket count doubles from 16 to 8,192, then halves back to 16 while
+    // draining; the steady hold needs no width correction on top (a few at most).
+    expect(queue.rebuilds).toBeLessThanOrEqual(2 * 10 + 4);
+  });
+
+  it("eventQueue matches the heap across huge gaps and times near Number.MAX_SAFE_INTEGER", () => {
+    const top = Number.MAX_SAFE_INTEGER;
+    const draw: TimeDraw = (rng, now) => {
+      const u = rng.next();
+      if (u < 0.3) return Math.min(top, now + rng.int(4));
+      if (u < 0.6) return Math.min(top, now + rng.int(2 ** 45));
+      if (u < 0.8) return top - rng.int(3); // the largest allowed times, tied
+      return Math.min(top, now + 2 ** 31 + rng.int(10)); // across the 32-bit boundary
+    };
+    const steps = 60_000;
+    expect(compareWithHeap("gaps", steps, draw, growThenShrink(steps))).toBeGreaterThan(steps / 3);
+  });
+
+  it("eventQueue matches the heap on a skewed schedule: a clump at one time plus far timeouts", () => {
+    const queue = new EventQueue();
+    // Half the pushes at the current time, the rest spread over a few microseconds or a day ahead.
+    const draw: TimeDraw = (rng, now) => {
+      const u = rng.next();
+      if (u < 0.5) return now;
+      if (u < 0.98) return now + rng.int(5);
+      return now + 86_400_000_000 + rng.int(1_000_000_000);
+    };
+    const steps = 200_000;
+    compareWithHeap("skewed", steps, draw, (step) => (step < 50_000 ? 0.9 : 0.5), queue);
+    // The width adapts without a rebuild per event: resizes plus a bounded number of
+    // corrections (the allowance doubles each time one follows soon after another).
+    expect(queue.rebuilds).toBeLessThan(100);
+  });
+});
+
+describe("EventQueue edge cases", () => {
+  it("eventQueue holds a single entry repeatedly pushed far ahead of the last", () => {
+    const q = new EventQueue();
+    let t = 0;
+    for (let k = 0; k < 200; k++) {
+      q.push(t, k);
+      expect(q.size).toBe(1);
+      expect(q.peekTime()).toBe(t);
+      expect(q.peekHandle()).toBe(k);
+      expect(q.pop()).toBe(k);
+      expect(q.peekTime()).toBe(Number.POSITIVE_INFINITY);
+      t += 1 + k * 1_000_003_001; // gaps from 1 us to about 2e11 us
+    }
+  });
+
+  it("eventQueue pops 50,000 entries at one time in insertion order", () => {
+    const q = new EventQueue();
+    const n = 50_000;
+    for (let h = 0; h < n; h++) q.push(123_456, h);
+    expect(q.bucketCount).toBeGreaterThan(16);
+    const popped = drain(q);
+    expect(popped).toEqual(Array.from({ length: n }, (_, h) => h));
+    expect(q.bucketCount).toBe(16);
+  });
+
+  it("eventQueue grows its slot pool and buckets with the entries, without losing or reordering any, and shrinks the buckets as they drain", () => {
+    const q = new EventQueue(4);
+    const n = 40_000;
+    const rng = createStream("eventQueue-resize");
+    const times = Array.from({ length: n }, () => rng.int(1_000_000_000));
+    for (let h = 0; h < n; h++) q.push(times[h], h);
+    // Between one and two entries per bucket after growing: 32,768 buckets for 40,000.
+    expect(q.bucketCount).toBe(32_768);
+    const expected = popOrder(times);
+    const popped: number[] = [];
+    for (let k = 0; k < n - 100; k++) popped.push(q.pop());
+    // 100 left: at least one entry per two buckets, so 128 or fewer buckets.
+    expect(q.bucketCount).toBeLessThanOrEqual(128);
+    popped.push(...drain(q));
+    expect(popped).toEqual(expected);
+    expect(q.bucketCount).toBe(16);
+  });
+
+  it("eventQueue picks a bucket width near twice the gap between the earliest times", () => {
+    const q = new EventQueue();
+    // 1,000 entries 1,000 us apart: width 2,000 rounded to a power of two is 2,048.
+    for (let h = 0; h < 1_000; h++) q.push(h * 1_000, h);
+    expect(q.bucketWidthMicros).toBe(2_048);
+    for (let h = 0; h < 1_000; h++) expect(q.pop()).toBe(h);
   });
 });
