@@ -4,12 +4,10 @@ import { basename, extname, join } from "node:path";
 import { writePlots } from "../../analysis/plot.ts";
 import { MAX_REPLICATIONS } from "../experiments/limits.ts";
 import { addReplicationFiles } from "../experiments/resultFiles.ts";
-import { capacityWarnings } from "../run/capacityBound.ts";
 import { renderResults, writeResults } from "../run/output.ts";
 import { planOutput, recoverStale } from "../run/outputDirectory.ts";
-import { scenarioWorkload } from "../run/runScenario.ts";
 import { loadScenario, type Override, parseOverride } from "../scenario/load.ts";
-import { formatWarning, type ScenarioWarning } from "../scenario/reader.ts";
+import type { ScenarioWarning } from "../scenario/reader.ts";
 import type { SimCommand } from "./command.ts";
 import {
   countOption,
@@ -20,6 +18,7 @@ import {
 } from "./commands/runOnPool.ts";
 import { PLOT_OPTIONS, plotOptions } from "./plotOptions.ts";
 import { projectRoot } from "./projectRoot.ts";
+import { printWarnings, scenarioWarnings, warningLine } from "./scenarioWarnings.ts";
 import { UsageError } from "./usageError.ts";
 
 function packageVersion(): string {
@@ -79,8 +78,8 @@ async function commandRun(args: RunArguments): Promise<number> {
     }
   });
   const seed = checkSeed(args.seed);
-  const warnings: ScenarioWarning[] = [];
-  let scenario = loadScenario(args.scenario, overrides, undefined, (w) => warnings.push(w));
+  const loaded: ScenarioWarning[] = [];
+  let scenario = loadScenario(args.scenario, overrides, undefined, (w) => loaded.push(w));
   // A seed other than the scenario's gets a directory of its own, so that it never replaces the
   // scenario's own result.
   const name = scenario.name || basename(args.scenario, extname(args.scenario));
@@ -93,18 +92,12 @@ async function commandRun(args: RunArguments): Promise<number> {
   countOption("replications", args.replications, 1, MAX_REPLICATIONS);
   workerCount(args.workers, 1);
   recoverStale(plan.outDir);
-  const warn = (list: readonly ScenarioWarning[]) => {
-    for (const w of list) {
-      const located = { ...w, file: w.file ?? args.scenario };
-      if (!args.quiet) process.stderr.write(`sim: warning: ${formatWarning(located)}\n`);
-    }
-  };
-  warn(warnings);
-  // What the workload shows cannot work, before any strategy runs (the workload is generated
-  // again for each strategy; generating it costs little beside running one).
-  const found = capacityWarnings(scenario, scenarioWorkload(scenario));
-  warnings.push(...found);
-  warn(found);
+  // What cannot work as written, before any strategy runs.
+  const warnings = scenarioWarnings(scenario, loaded);
+  printWarnings(
+    warnings.map((w) => warningLine(w, args.scenario)),
+    args.quiet,
+  );
   // The wall clock is read here, in the CLI, never inside the model.
   const started = process.hrtime.bigint();
   const { result, replicated } = await runOnPool(scenario, args);

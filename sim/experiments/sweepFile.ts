@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { basename, dirname, extname, resolve } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import { type Override, parseScenario } from "../scenario/load.ts";
-import { OptionReader, ScenarioError } from "../scenario/reader.ts";
+import { OptionReader, ScenarioError, type ScenarioWarning } from "../scenario/reader.ts";
 import type { Scenario } from "../scenario/scenario.ts";
 import { MAX_REPLICATIONS } from "./limits.ts";
 
@@ -17,12 +17,16 @@ export interface GridPoint {
   values: Record<string, string>;
   /** The scenario of this point (replication 0's seed). */
   scenario: Scenario;
+  /** What the scenario reader found cannot work as written at this point (see checkScenario). */
+  warnings: ScenarioWarning[];
 }
 
 /** A sweep file, read and checked: every point's scenario resolves. */
 export interface Sweep {
   /** Sweep name (default: the sweep file's base name): the default results directory. */
   name: string;
+  /** The base scenario file, resolved against the sweep file's directory. */
+  scenarioFile: string;
   replications: number;
   /** Swept fields (YAML paths), in the order of the file; the first varies slowest. */
   fields: string[];
@@ -124,8 +128,11 @@ export function loadSweep(file: string): Sweep {
     const ordered = Object.fromEntries(fields.map((f) => [f, pointValues[f]]));
     const overrides: Override[] = fields.map((f) => ({ path: f, value: ordered[f] }));
     let scenario: Scenario;
+    const warnings: ScenarioWarning[] = [];
     try {
-      scenario = parseScenario(baseText, scenarioFile, overrides);
+      scenario = parseScenario(baseText, scenarioFile, overrides, undefined, (w) =>
+        warnings.push(w),
+      );
     } catch (error) {
       if (!(error instanceof ScenarioError)) throw error;
       const where = fields.map((f) => `${f}=${ordered[f]}`).join(", ");
@@ -135,7 +142,7 @@ export function loadSweep(file: string): Sweep {
       );
       throw reader.errorAt(field ? ["grid", field] : ["grid"], `point ${where}: ${error.message}`);
     }
-    points.push({ index, values: ordered, scenario });
+    points.push({ index, values: ordered, scenario, warnings });
   }
   const strategies = points[0].scenario.strategies.map((s) => s.name);
   for (const point of points) {
@@ -146,5 +153,5 @@ export function loadSweep(file: string): Sweep {
   const fingerprint = createHash("sha256")
     .update(JSON.stringify({ replications, fields, points: points.map((p) => p.scenario) }))
     .digest("hex");
-  return { name, replications, fields, points, strategies, fingerprint };
+  return { name, scenarioFile, replications, fields, points, strategies, fingerprint };
 }

@@ -13,6 +13,8 @@ import {
 import { createPool } from "../../experiments/pool.ts";
 import { runReplicated } from "../../experiments/runReplicated.ts";
 import { loadScenario, parseOverride } from "../../scenario/load.ts";
+import type { ScenarioWarning } from "../../scenario/reader.ts";
+import { printWarnings, scenarioWarnings, warningLine } from "../scenarioWarnings.ts";
 import { TaskProgress } from "../taskProgress.ts";
 import { UsageError } from "../usageError.ts";
 import { workerCount } from "./runOnPool.ts";
@@ -63,7 +65,8 @@ async function check(args: CheckArguments): Promise<number> {
       throw new UsageError((error as Error).message);
     }
   });
-  const scenario = loadScenario(args.scenario, overrides);
+  const loaded: ScenarioWarning[] = [];
+  const scenario = loadScenario(args.scenario, overrides, undefined, (w) => loaded.push(w));
   const file = args.baseline ?? join("results", "baselines", `${scenario.name}.json`);
   const update = args.updateBaseline === true;
   const old = update ? tryReadBaseline(file) : readBaseline(file);
@@ -76,7 +79,14 @@ async function check(args: CheckArguments): Promise<number> {
     throw new UsageError(
       `${args.scenario}: the gate needs replications: 2 or more (their spread sets the tolerance)`,
     );
-  const pool = createPool(workerCount(args.workers, replications * scenario.strategies.length));
+  const workers = workerCount(args.workers, replications * scenario.strategies.length);
+  // As `sim run` warns, once, however many replications the gate runs (every argument and the
+  // baseline are checked first, so that a usage error is the only line a bad command prints).
+  printWarnings(
+    scenarioWarnings(scenario, loaded).map((w) => warningLine(w, args.scenario)),
+    args.quiet,
+  );
+  const pool = createPool(workers);
   const progress = new TaskProgress(!args.quiet && !args.json, `check ${scenario.name}`);
   let now: Baseline;
   try {

@@ -16,6 +16,12 @@ import {
 } from "../../experiments/sweepResults.ts";
 import type { SweepManifest, UnitResult } from "../../results/schema.ts";
 import { projectRoot } from "../projectRoot.ts";
+import {
+  printWarnings,
+  scenarioWarnings,
+  sweepWarningLines,
+  warningLine,
+} from "../scenarioWarnings.ts";
 import { TaskProgress } from "../taskProgress.ts";
 import { UsageError } from "../usageError.ts";
 import { countOption, workerCount } from "./runOnPool.ts";
@@ -69,6 +75,18 @@ async function sweep(args: SweepArguments): Promise<number> {
 
   const outDir = args.out ?? join("results", definition.name);
   const finished = prepareSweepDirectory(outDir, manifest, args.resume === true);
+  // What `sim run` would warn about at each grid point, each distinct line once.
+  printWarnings(
+    sweepWarningLines(
+      definition.points.map((point) => ({
+        values: point.values,
+        lines: scenarioWarnings(point.scenario, point.warnings).map((w) =>
+          warningLine(w, definition.scenarioFile),
+        ),
+      })),
+    ),
+    args.quiet,
+  );
   const mine = shardUnits(manifest, shard);
   const todo = mine.filter((u) => !finished.has(u));
   const pool = createPool(workerCount(args.workers, todo.length * manifest.strategies.length));
