@@ -1,6 +1,7 @@
 import type { Transport } from "../network/transport.ts";
 import type { Distribution, ExtraFigure, StrategySummary } from "../results/schema.ts";
 import type { StrategyEntry } from "../scenario/scenario.ts";
+import { type DueAccounting, sessionChunks } from "./chunksDue.ts";
 import { type QosCollector, sessionLagMicros } from "./qos.ts";
 import { distribution } from "./stats.ts";
 
@@ -28,14 +29,11 @@ export interface SummaryInput {
   entry: StrategyEntry;
   qos: QosCollector;
   transport: Transport;
-  endMicros: number;
   events: number;
   /** Strategy-specific figures (see {@link ExtraFigure}); numbers are rounded by {@link tidy}. */
   extra: Record<string, ExtraFigure>;
-  /** Chunk duration, microseconds. */
-  chunkMicros: number;
-  /** Chunks of content a player needs before it starts (the startup buffer). */
-  startupChunks: number;
+  /** The run's end and chunking, to count the chunks each session was due. */
+  accounting: DueAccounting;
 }
 
 /**
@@ -43,7 +41,8 @@ export interface SummaryInput {
  * sim/results/schema.ts describes) from its collector and transport counters.
  */
 export function summarize(input: SummaryInput): StrategySummary {
-  const { qos, transport, endMicros, chunkMicros, startupChunks } = input;
+  const { qos, transport, accounting } = input;
+  const { endMicros } = accounting;
   let peers = 0;
   let neverStarted = 0;
   let stalls = 0;
@@ -71,15 +70,10 @@ export function summarize(input: SummaryInput): StrategySummary {
     stalls += qos.stalls[peer];
     playing += qos.playingMicros[peer];
     stalled += qos.stalledMicros[peer];
-    onTime += qos.onTime[peer];
-    const counted = qos.onTime[peer] + qos.late[peer] + qos.missed[peer];
-    if (started) {
-      due += counted;
-    } else {
-      neverStarted++;
-      const owed = Math.max(0, Math.floor(online / chunkMicros) - startupChunks);
-      due += Math.max(owed, counted);
-    }
+    const chunks = sessionChunks(qos, peer, accounting);
+    onTime += chunks.onTime;
+    due += chunks.onTime + chunks.late + chunks.missed;
+    if (!started) neverStarted++;
     rejoins += qos.rejoins[peer];
     duplicateBytes += qos.duplicateBytes[peer];
     redundantBytes += qos.redundantBytes[peer];

@@ -1,6 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { stringify } from "csv-stringify/sync";
+import { sessionChunks } from "../metrics/chunksDue.ts";
 import { sessionLagMicros } from "../metrics/qos.ts";
 import { tidy } from "../metrics/summary.ts";
 import { type Manifest, manifestSchema, type Summary, summarySchema } from "../results/schema.ts";
@@ -72,7 +73,9 @@ export function renderResults(
       const peer = i + 1;
       if (q.joinMicros[peer] < 0) continue;
       const started = q.startupMicros[peer] >= 0;
-      const due = q.onTime[peer] + q.late[peer] + q.missed[peer];
+      // A session that never started is owed chunks it never got: missed, as in the summary.
+      const chunks = sessionChunks(q, peer, run.accounting);
+      const due = chunks.onTime + chunks.late + chunks.missed;
       peerRows.push([
         run.entry.name,
         peer,
@@ -85,10 +88,10 @@ export function renderResults(
         tidy(q.playingMicros[peer] / 1e6),
         tidy(q.stalledMicros[peer] / 1e6),
         q.stalls[peer],
-        q.onTime[peer],
-        q.late[peer],
-        q.missed[peer],
-        started && due > 0 ? tidy(q.onTime[peer] / due) : "",
+        chunks.onTime,
+        chunks.late,
+        chunks.missed,
+        due > 0 ? tidy(chunks.onTime / due) : "",
         started ? tidy(sessionLagMicros(q, peer) / 1e6) : "",
         q.rejoins[peer],
         t.uploadedBytes[peer],

@@ -1,6 +1,7 @@
 import { CdnAssist, EdgeLatency, withEdgeCapacities } from "../cdn/cdnAssist.ts";
 import { RandomStreams } from "../engine/random.ts";
 import { Simulator } from "../engine/simulator.ts";
+import type { DueAccounting } from "../metrics/chunksDue.ts";
 import { PlayerState, Probe, type RunListener } from "../metrics/probe.ts";
 import { QosCollector } from "../metrics/qos.ts";
 import { summarize } from "../metrics/summary.ts";
@@ -45,6 +46,8 @@ export interface StrategyRun {
   summary: StrategySummary;
   qos: QosCollector;
   transport: Transport;
+  /** How the chunks each session was due are counted (peers.csv counts them as the summary). */
+  accounting: DueAccounting;
   timeseries: TimeseriesRow[];
   gauges: GaugeRow[];
   events: number;
@@ -227,15 +230,27 @@ export function runStrategy(
   sim.run({ untilMicros: end, maxEvents: scenario.limits.maxEvents });
   players.finish();
   qos.finish(end);
+  const accounting: DueAccounting = {
+    endMicros: end,
+    chunkMicros: stream.chunkMicros,
+    startupChunks: players.startupChunks,
+  };
   const summary = summarize({
     entry,
     qos,
     transport,
-    endMicros: end,
     events: sim.eventsProcessed,
     extra: { ...strategy.summary?.(), ...cdn?.summary(), ...seekMetrics?.summary(end) },
-    chunkMicros: stream.chunkMicros,
-    startupChunks: players.startupChunks,
+    accounting,
   });
-  return { entry, summary, qos, transport, timeseries, gauges, events: sim.eventsProcessed };
+  return {
+    entry,
+    summary,
+    qos,
+    transport,
+    accounting,
+    timeseries,
+    gauges,
+    events: sim.eventsProcessed,
+  };
 }

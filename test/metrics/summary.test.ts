@@ -69,11 +69,9 @@ function summaryOf(q: QosCollector, endMicros: number, startupChunks = 2) {
     entry: { name: "x", type: "test", options: {} },
     qos: q,
     transport: noTraffic,
-    endMicros,
     events: 0,
     extra: {},
-    chunkMicros: S,
-    startupChunks,
+    accounting: { endMicros, chunkMicros: S, startupChunks },
   });
 }
 
@@ -162,7 +160,8 @@ player: { startupBuffer: 2s }
 strategies:
   - { name: tree, type: tree-relay, sourceMaxChildren: 4, heartbeat: 0s }
 `;
-  const run = runScenario(parseScenario(text, "starved.yaml")).runs[0];
+  const result = runScenario(parseScenario(text, "starved.yaml"));
+  const run = result.runs[0];
   const q = run.qos;
   const s = run.summary;
 
@@ -180,6 +179,20 @@ strategies:
     expect(s.neverStartedShare).toBeCloseTo(146 / 150, 9);
     expect(s.continuityIndex).toBeCloseTo(onTime / (startedDue + 146 * 48), 9);
     expect(s.continuityIndex).toBeLessThan(0.05);
+  });
+
+  it("gives the never-started sessions in peers.csv their owed chunks as missed and continuity 0", () => {
+    const files = renderResults(result, { version: "test", gitCommit: null });
+    const [header, ...lines] = files.get("peers.csv")!.trim().split("\n");
+    const at = (name: string) => header.split(",").indexOf(name);
+    const rows = lines.map((line) => line.split(","));
+    const never = rows.filter((row) => row[at("startupLatencySeconds")] === "");
+    expect(never).toHaveLength(146);
+    for (const row of never) {
+      expect(row[at("chunksOnTime")]).toBe("0");
+      expect(row[at("chunksMissed")]).toBe("48");
+      expect(row[at("continuityIndex")]).toBe("0");
+    }
   });
 
   it("reports startup and lag quantiles as not reached, and the table says so", () => {
@@ -239,6 +252,23 @@ strategies:
       const started = (values: number[]) => values.filter((v) => Number.isFinite(v));
       expect(s.startupLatencyOfStartedSeconds).toEqual(tidied(distribution(started(startups))));
       expect(s.playbackLagOfStartedSeconds).toEqual(tidied(distribution(started(lags))));
+    });
+
+    it(`${strategy}: peers.csv's chunk columns add up to the summary's continuity index`, () => {
+      const s = result.runs.find((r) => r.entry.name === strategy)!.summary;
+      const sum = (name: string) => column(strategy, name).reduce((a, b) => a + b, 0);
+      const due = sum("chunksOnTime") + sum("chunksLate") + sum("chunksMissed");
+      expect(s.continuityIndex).toBe(tidy(sum("chunksOnTime") / due));
+      // Every session's own index is on time / due, blank only when nothing was due.
+      const onTime = column(strategy, "chunksOnTime");
+      const sessionDue = onTime.map(
+        (v, k) => v + column(strategy, "chunksLate")[k] + column(strategy, "chunksMissed")[k],
+      );
+      column(strategy, "continuityIndex").forEach((index, k) => {
+        if (sessionDue[k] === 0)
+          expect(index).toBe(Number.POSITIVE_INFINITY); // a blank cell
+        else expect(index).toBe(tidy(onTime[k] / sessionDue[k]));
+      });
     });
   }
 });
