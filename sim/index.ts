@@ -13,7 +13,7 @@ export {
 } from "./experiments/replications.ts";
 export { addReplicationFiles } from "./experiments/resultFiles.ts";
 export { type ReplicatedRun, runReplicated } from "./experiments/runReplicated.ts";
-export { interval95 } from "./experiments/statistics.ts";
+export { interval95 } from "./metrics/statistics.ts";
 export {
   type Distribution,
   type Interval,

@@ -1,5 +1,5 @@
 import { curveStepAfter, line, scaleLinear, scaleLog } from "d3";
-import { quantileSorted as quantile } from "../../sim/metrics/stats.ts";
+import { quantileSorted as quantile, sortedFinite } from "../../sim/metrics/statistics.ts";
 import { axisBottom, axisLeft } from "../axes.ts";
 import {
   allSeries,
@@ -15,8 +15,8 @@ import {
   seriesAttrs,
   svgDocument,
 } from "../chart.ts";
+import { ecdfPoints } from "../ecdf.ts";
 import { lineMarkers } from "../lineMarkers.ts";
-import { ecdfPoints, sortedFinite } from "../stats.ts";
 import { el, tip } from "../svg.ts";
 import type { PeerRow, Results } from "../types.ts";
 import { fmt } from "../units.ts";

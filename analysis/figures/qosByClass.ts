@@ -1,4 +1,4 @@
-import { quantileSorted } from "../../sim/metrics/stats.ts";
+import { quantileSorted, sortedFinite } from "../../sim/metrics/statistics.ts";
 import { type Bar, barPanel } from "../bars.ts";
 import {
   allSeries,
@@ -14,7 +14,6 @@ import {
   seriesAttrs,
   svgDocument,
 } from "../chart.ts";
-import { sortedFinite } from "../stats.ts";
 import type { PeerRow, Results } from "../types.ts";
 import { fmt } from "../units.ts";
 

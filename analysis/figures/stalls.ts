@@ -1,5 +1,4 @@
-import { interval95 } from "../../sim/experiments/statistics.ts";
-import { mean } from "../../sim/metrics/stats.ts";
+import { interval95, mean } from "../../sim/metrics/statistics.ts";
 import type { ReadableStrategySummary } from "../../sim/results/schema.ts";
 import { type Bar, barPanel } from "../bars.ts";
 import {

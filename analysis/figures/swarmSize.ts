@@ -1,4 +1,5 @@
 import { line, max, scaleLinear } from "d3";
+import { mean } from "../../sim/metrics/statistics.ts";
 import { axisBottom, axisLeft } from "../axes.ts";
 import {
   allSeries,
@@ -38,7 +39,7 @@ export function swarmSize(results: Results[], options: FigureOptions = {}): stri
         .sort((a, b) => a[0] - b[0])
         .map(([slice, values]) => ({
           slice,
-          mean: values.reduce((a, b) => a + b, 0) / values.length,
+          mean: mean(values)!,
           max: Math.max(...values),
           n: values.length,
         }));

@@ -1,9 +1,9 @@
+import { mean, meanAndVariance, studentTQuantile } from "../metrics/statistics.ts";
 import { tidy } from "../metrics/summary.ts";
 import type { StrategySummary } from "../results/schema.ts";
 import type { Scenario } from "../scenario/scenario.ts";
 import { flattenSummary } from "./metrics.ts";
 import type { ReplicatedSummaries } from "./replications.ts";
-import { meanAndVariance, studentTQuantile } from "./statistics.ts";
 
 /**
  * The metrics the regression gate watches, all "lower is better": startup latency p50 and p95
@@ -129,9 +129,6 @@ export function welchLimit(base: readonly number[], now: readonly number[]): num
   const df = (vb + vn) ** 2 / (vb ** 2 / (base.length - 1) + vn ** 2 / (now.length - 1));
   return studentTQuantile(GATE_CONFIDENCE, Math.max(1, df)) * se;
 }
-
-const mean = (values: readonly number[]) =>
-  values.length === 0 ? null : meanAndVariance(values).mean;
 
 /** Compares a run's replications with the baseline, metric by metric. */
 export function compareWithBaseline(baseline: Baseline, now: Baseline): GateRow[] {

@@ -1,8 +1,8 @@
 import { createStream } from "../engine/random.ts";
+import { interval95 } from "../metrics/statistics.ts";
 import { tidy } from "../metrics/summary.ts";
 import type { Interval, PairedDifference, StrategySummary } from "../results/schema.ts";
 import { flattenSummary, type MetricValues, metricNames } from "./metrics.ts";
-import { interval95 } from "./statistics.ts";
 
 /**
  * The root seed of replication `index` of a scenario with root seed `rootSeed`. Replication 0

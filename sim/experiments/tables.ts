@@ -1,8 +1,8 @@
 import { stringify } from "csv-stringify/sync";
+import { interval95 } from "../metrics/statistics.ts";
 import { tidy } from "../metrics/summary.ts";
 import type { Interval } from "../results/schema.ts";
 import { type MetricValues, metricColumn, metricNames } from "./metrics.ts";
-import { interval95 } from "./statistics.ts";
 
 /** One row of runs.csv: one strategy of one replication of one grid point. */
 export interface RunRow {

@@ -5,7 +5,7 @@ import {
   type PlayerStateValue,
   type RunListener,
 } from "./probe.ts";
-import { SampleList } from "./stats.ts";
+import { SampleList } from "./sampleList.ts";
 
 /**
  * Per-peer quality-of-service accounting, fed only by probe events (it observes, never steers).

@@ -3,7 +3,7 @@ import type { Distribution, ExtraFigure, StrategySummary } from "../results/sche
 import type { StrategyEntry } from "../scenario/scenario.ts";
 import { type DueAccounting, sessionChunks } from "./chunksDue.ts";
 import { type QosCollector, sessionLagMicros } from "./qos.ts";
-import { distribution } from "./stats.ts";
+import { distribution } from "./statistics.ts";
 
 /** Rounds to 9 significant digits, so summaries read well and stay exact across runs. */
 export function tidy(value: number): number {

@@ -1,5 +1,5 @@
 import { PlayerState, type PlayerStateValue, type RunListener } from "../metrics/probe.ts";
-import { distribution } from "../metrics/stats.ts";
+import { distribution } from "../metrics/statistics.ts";
 import type { Distribution } from "../results/schema.ts";
 
 /**

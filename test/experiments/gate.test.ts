@@ -6,7 +6,7 @@ import {
   GATE_METRICS,
   welchLimit,
 } from "../../sim/experiments/gate.ts";
-import { studentTQuantile } from "../../sim/experiments/statistics.ts";
+import { studentTQuantile } from "../../sim/metrics/statistics.ts";
 
 function baseline(values: Record<string, (number | null)[]>): Baseline {
   return {

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createPool } from "../../sim/experiments/pool.ts";
 import { addReplicationFiles } from "../../sim/experiments/resultFiles.ts";
 import { runReplicated } from "../../sim/experiments/runReplicated.ts";
-import { interval95 } from "../../sim/experiments/statistics.ts";
+import { interval95 } from "../../sim/metrics/statistics.ts";
 import { renderResults } from "../../sim/run/output.ts";
 import { runScenario } from "../../sim/run/runScenario.ts";
 import { parseScenario } from "../../sim/scenario/load.ts";

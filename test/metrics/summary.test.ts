@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { comparisonTable } from "../../sim/cli/table.ts";
 import { PlayerState } from "../../sim/metrics/probe.ts";
 import { QosCollector } from "../../sim/metrics/qos.ts";
-import { distribution } from "../../sim/metrics/stats.ts";
+import { distribution } from "../../sim/metrics/statistics.ts";
 import { summarize, tidy } from "../../sim/metrics/summary.ts";
 import type { Transport } from "../../sim/network/transport.ts";
 import type { Distribution } from "../../sim/results/schema.ts";

@@ -1,12 +1,72 @@
-/**
- * Student-t confidence intervals for the mean of a few replications. The quantile is computed,
- * not tabulated: the t distribution's CDF is written with the regularized incomplete beta
- * function (Abramowitz and Stegun 26.7.1, evaluated by its continued fraction as in Numerical
- * Recipes 6.4) and inverted by bisection, which is exact to double precision for every degree of
- * freedom and deterministic.
+import { mean as d3Mean, quantileSorted as d3QuantileSorted } from "d3";
+import type { Distribution, Interval } from "../results/schema.ts";
+
+/*
+ * The project's one statistics module. summary.json (sim/metrics/summary.ts), the replication
+ * intervals and paired differences (sim/experiments/), the regression gate and the figures
+ * (analysis/) all take their quantiles, means and confidence intervals from here, so a median
+ * printed in a table and a median read off a figure are the same number.
+ *
+ * Quantiles are R's type 7, computed by d3-array. Confidence intervals use Student's t, whose
+ * quantile is computed, not tabulated: the t distribution's CDF is written with the regularized
+ * incomplete beta function (Abramowitz and Stegun 26.7.1, evaluated by its continued fraction as
+ * in Numerical Recipes 6.4) and inverted by bisection, which is exact to double precision for
+ * every degree of freedom and deterministic.
  */
 
-import type { Interval } from "../results/schema.ts";
+/**
+ * The p-quantile (p in [0, 1]) of values sorted ascending: R's type 7 (linear interpolation
+ * between order statistics, the default of R, NumPy and d3-array), computed by d3-array's
+ * `quantileSorted`. With h = (n - 1) p, it is x[floor h] + (h - floor h)(x[floor h + 1] -
+ * x[floor h]) (0-based). Values may end with +Infinity (censored samples): a quantile that
+ * interpolates towards one is +Infinity, one that lands exactly on a finite order statistic is
+ * that statistic. Null without values.
+ */
+export function quantileSorted(sorted: ArrayLike<number>, p: number): number | null {
+  const n = sorted.length;
+  if (n === 0) return null;
+  const q = d3QuantileSorted(sorted as unknown as number[], p);
+  if (q === undefined) return null;
+  if (!Number.isNaN(q)) return q;
+  // d3 computes x0 + (x1 - x0) * fraction, which is NaN when x1 is +Infinity and the fraction
+  // is 0 (Infinity * 0) or when both are +Infinity (Infinity - Infinity).
+  const h = (n - 1) * Math.min(1, Math.max(0, p));
+  const i0 = Math.floor(h);
+  return h === i0 ? sorted[i0] : Number.POSITIVE_INFINITY;
+}
+
+/**
+ * Arithmetic mean, computed by d3-array's `mean` (the sum in order, divided by the count); null
+ * without values; +Infinity when any value is.
+ */
+export function mean(values: Iterable<number>): number | null {
+  return d3Mean(values) ?? null;
+}
+
+/**
+ * Summarises samples as mean, p50, p95, p99 (type-7 quantiles, see {@link quantileSorted}) and
+ * max. Samples may include +Infinity (a censored value: never reached); any statistic that is
+ * then infinite is reported as null, meaning "not reached".
+ */
+export function distribution(samples: ArrayLike<number>): Distribution {
+  if (samples.length === 0) return { mean: null, p50: null, p95: null, p99: null, max: null };
+  const sorted = Float64Array.from(samples).sort();
+  const finite = (v: number | null) => (v === null || !Number.isFinite(v) ? null : v);
+  return {
+    mean: finite(mean(sorted)),
+    p50: finite(quantileSorted(sorted, 0.5)),
+    p95: finite(quantileSorted(sorted, 0.95)),
+    p99: finite(quantileSorted(sorted, 0.99)),
+    max: finite(sorted[sorted.length - 1]),
+  };
+}
+
+/** The finite values of `values` (nulls, NaN and infinities left out), sorted ascending. */
+export function sortedFinite(values: Iterable<number | null | undefined>): number[] {
+  const out: number[] = [];
+  for (const v of values) if (v !== null && v !== undefined && Number.isFinite(v)) out.push(v);
+  return out.sort((a, b) => a - b);
+}
 
 function logGamma(x: number): number {
   // Lanczos approximation (g = 7, n = 9), accurate to about 1e-15 for x > 0.
@@ -88,7 +148,12 @@ export function studentTQuantile(p: number, df: number): number {
   return (low + high) / 2;
 }
 
-/** Sample mean and sample variance (n - 1 denominator) of `values`. */
+/**
+ * Sample mean and sample variance (n - 1 denominator) of `values`, in two passes (the mean, then
+ * the squared deviations). Not d3-array's `variance`: that one updates mean and variance per
+ * value (Welford), whose last bits differ, and the intervals in summary.json and the gate's
+ * baselines are compared byte for byte.
+ */
 export function meanAndVariance(values: readonly number[]): { mean: number; variance: number } {
   const n = values.length;
   let mean = 0;

@@ -1,15 +1,7 @@
 /*
- * Figure helpers. Quantiles and means come from the project's one statistics module,
- * sim/metrics/stats.ts, which summary.json uses too; confidence intervals from
- * sim/experiments/statistics.ts, which summary.json's replication intervals use.
+ * The empirical CDF as the figures draw it. Its statistics (quantiles, means) come from the
+ * project's one statistics module, sim/metrics/statistics.ts, which summary.json uses too.
  */
-
-/** Finite values sorted ascending. */
-export function sortedFinite(values: Iterable<number | null | undefined>): number[] {
-  const out: number[] = [];
-  for (const v of values) if (v !== null && v !== undefined && Number.isFinite(v)) out.push(v);
-  return out.sort((a, b) => a - b);
-}
 
 /**
  * Corner points of an empirical CDF for d3's step-after curve: starts at (x0, 0), rises by
