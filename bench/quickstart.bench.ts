@@ -11,13 +11,11 @@
  * about a minute of processor time, and CPU time varies little between runs on a shared
  * machine; wall time depends on how busy the other cores are.
  */
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { timedSim } from "./timedSim.ts";
+import { join } from "node:path";
+import { buildBundle, timedSim } from "./timedSim.ts";
 
-const ROOT = resolve(import.meta.dirname, "..");
 const SCENARIO = "scenarios/high-churn.yaml";
 
 /** The largest `population` of any row of timeseries.csv: viewers online at a sample time. */
@@ -29,11 +27,7 @@ function peakOnline(timeseriesCsv: string): number {
 }
 
 export async function run(): Promise<void> {
-  const build = spawnSync(process.execPath, [join(ROOT, "scripts", "build.mjs")], {
-    cwd: ROOT,
-    encoding: "utf8",
-  });
-  if (build.status !== 0) throw new Error(`npm run build failed: ${build.stderr}`);
+  buildBundle();
   const dir = mkdtempSync(join(tmpdir(), "sim-quickstart-bench-"));
   try {
     const out = join(dir, "high-churn");

@@ -13,6 +13,7 @@ interface BenchModule {
 
 const modules: BenchModule[] = [
   { name: "engine", load: () => import("./engine.bench.ts") },
+  { name: "examples", load: () => import("./examples.bench.ts") },
   { name: "quickstart", load: () => import("./quickstart.bench.ts") },
   { name: "scale", load: () => import("./scale.bench.ts") },
   { name: "startup", load: () => import("./startup.bench.ts") },

@@ -33,3 +33,12 @@ export function timedSim(args: string[], options: { cwd?: string; sources: boole
   if (!match) throw new Error("the child did not report its CPU time");
   return { wallSeconds, cpuSeconds: Number(match[1]) / 1e6, stdout: child.stdout };
 }
+
+/** Rebuilds dist/ (`npm run build`), so that the bundle timed holds the current sources. */
+export function buildBundle(): void {
+  const build = spawnSync(process.execPath, [join(ROOT, "scripts", "build.mjs")], {
+    cwd: ROOT,
+    encoding: "utf8",
+  });
+  if (build.status !== 0) throw new Error(`npm run build failed: ${build.stderr}`);
+}
