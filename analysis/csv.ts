@@ -1,7 +1,5 @@
 import { csvParseRows } from "d3";
-
-/** How a CSV column's cells are read. */
-export type ColumnKind = "string" | "number" | "number?" | "boolean";
+import type { CellKind } from "../sim/results/csvFiles.ts";
 
 /** A parsed CSV table: header names and rows of cells, with the file's line numbers. */
 export interface CsvTable {
@@ -63,6 +61,22 @@ export class CsvRowReader {
     throw new Error(
       `${this.table.file}: line ${row.line}: column "${column}": expected ${expected}, got "${shown}"`,
     );
+  }
+
+  /** The cell of `column` read as `kind` says (see sim/results/csvFiles.ts). */
+  read(row: { line: number; cells: string[] }, column: string, kind: CellKind): unknown {
+    switch (kind) {
+      case "name":
+        return this.string(row, column);
+      case "text":
+        return this.text(row, column);
+      case "number":
+        return this.number(row, column);
+      case "number?":
+        return this.optionalNumber(row, column);
+      case "flag":
+        return this.boolean(row, column);
+    }
   }
 
   string(row: { line: number; cells: string[] }, column: string): string {

@@ -1,5 +1,15 @@
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
+import type { z } from "zod";
+import {
+  columnKinds,
+  eventRowSchema,
+  gaugeRowSchema,
+  peerRowSchema,
+  TIMESERIES_COLUMNS,
+  type TimeseriesCells,
+  timeseriesRowSchema,
+} from "../sim/results/csvFiles.ts";
 import {
   type Manifest as ManifestFile,
   readableManifestSchema,
@@ -7,7 +17,7 @@ import {
   type Summary,
 } from "../sim/results/schema.ts";
 import { parseJson, validated } from "../sim/results/validate.ts";
-import { CsvRowReader, parseCsv } from "./csv.ts";
+import { CsvRowReader, type CsvTable, parseCsv } from "./csv.ts";
 import type { EventRow, GaugeRow, Manifest, PeerRow, Results, TimeRow } from "./types.ts";
 
 /*
@@ -31,14 +41,7 @@ export {
   GAUGE_COLUMNS,
   PEER_COLUMNS,
   TIMESERIES_COLUMNS,
-} from "../sim/run/columns.ts";
-
-import {
-  EVENT_COLUMNS,
-  GAUGE_COLUMNS,
-  PEER_COLUMNS,
-  TIMESERIES_COLUMNS,
-} from "../sim/run/columns.ts";
+} from "../sim/results/csvFiles.ts";
 
 /** Reads and validates one results directory. */
 export async function readResults(dir: string): Promise<Results> {
@@ -158,34 +161,37 @@ function manifestFacts(json: Partial<ManifestFile>): Manifest {
 
 type StrategyCheck = (file: string, line: number, name: string) => void;
 
-function parsePeers(file: string, text: string, check: StrategyCheck): PeerRow[] {
-  const table = parseCsv(file, text, PEER_COLUMNS);
-  const r = new CsvRowReader(table);
-  return table.rows.map((row) => {
-    const strategy = r.string(row, "strategy");
-    check(file, row.line, strategy);
-    return {
-      strategy,
-      peer: r.string(row, "peer"),
-      class: r.string(row, "class"),
-      uploadBitsPerSecond: r.number(row, "uploadBitsPerSecond"),
-      joinSeconds: r.number(row, "joinSeconds"),
-      leaveSeconds: r.optionalNumber(row, "leaveSeconds"),
-      abrupt: r.boolean(row, "abrupt"),
-      startupLatencySeconds: r.optionalNumber(row, "startupLatencySeconds"),
-      playingSeconds: r.number(row, "playingSeconds"),
-      stalledSeconds: r.number(row, "stalledSeconds"),
-      stalls: r.number(row, "stalls"),
-      chunksOnTime: r.number(row, "chunksOnTime"),
-      chunksLate: r.number(row, "chunksLate"),
-      chunksMissed: r.number(row, "chunksMissed"),
-      continuityIndex: r.optionalNumber(row, "continuityIndex"),
-      meanLagSeconds: r.optionalNumber(row, "meanLagSeconds"),
-      rejoins: r.number(row, "rejoins"),
-      uploadedBytes: r.number(row, "uploadedBytes"),
-      downloadedBytes: r.number(row, "downloadedBytes"),
-    };
+/**
+ * The rows of a CSV result file whose columns `schema` (sim/results/csvFiles.ts) defines, each
+ * cell read by its kind; columns beyond those are left to the caller. The strategy is checked
+ * first, so a row of an unknown strategy is reported as such.
+ */
+function readRows<T>(
+  file: string,
+  text: string,
+  schema: z.ZodObject,
+  check: StrategyCheck,
+): { rows: T[]; table: CsvTable; reader: CsvRowReader } {
+  const kinds = columnKinds(schema);
+  const table = parseCsv(
+    file,
+    text,
+    kinds.map(([column]) => column),
+  );
+  const reader = new CsvRowReader(table);
+  const rows = table.rows.map((row) => {
+    const out: Record<string, unknown> = {};
+    for (const [column, kind] of kinds) {
+      out[column] = reader.read(row, column, kind);
+      if (column === "strategy") check(file, row.line, out.strategy as string);
+    }
+    return out as T;
   });
+  return { rows, table, reader };
+}
+
+function parsePeers(file: string, text: string, check: StrategyCheck): PeerRow[] {
+  return readRows<PeerRow>(file, text, peerRowSchema, check).rows;
 }
 
 function parseTimeseries(
@@ -193,57 +199,23 @@ function parseTimeseries(
   text: string,
   check: StrategyCheck,
 ): { rows: TimeRow[]; extras: string[] } {
-  const table = parseCsv(file, text, TIMESERIES_COLUMNS);
+  const { rows, table, reader } = readRows<TimeseriesCells>(file, text, timeseriesRowSchema, check);
   const base = new Set<string>(TIMESERIES_COLUMNS);
   const extras = table.header.filter((name) => !base.has(name));
-  const r = new CsvRowReader(table);
-  const rows = table.rows.map((row) => {
-    const strategy = r.string(row, "strategy");
-    check(file, row.line, strategy);
-    const extra: Record<string, number | null> = {};
-    for (const name of extras) extra[name] = r.optionalNumber(row, name);
-    return {
-      strategy,
-      timeSeconds: r.number(row, "timeSeconds"),
-      population: r.number(row, "population"),
-      starting: r.number(row, "starting"),
-      playing: r.number(row, "playing"),
-      stalled: r.number(row, "stalled"),
-      meanLagSeconds: r.optionalNumber(row, "meanLagSeconds"),
-      sourceUploadBitsPerSecond: r.number(row, "sourceUploadBitsPerSecond"),
-      extra,
-    };
-  });
-  return { rows, extras };
+  return {
+    rows: rows.map((cells, i) => {
+      const extra: Record<string, number | null> = {};
+      for (const name of extras) extra[name] = reader.optionalNumber(table.rows[i], name);
+      return { ...cells, extra };
+    }),
+    extras,
+  };
 }
 
 function parseGauges(file: string, text: string, check: StrategyCheck): GaugeRow[] {
-  const table = parseCsv(file, text, GAUGE_COLUMNS);
-  const r = new CsvRowReader(table);
-  return table.rows.map((row) => {
-    const strategy = r.string(row, "strategy");
-    check(file, row.line, strategy);
-    return {
-      strategy,
-      name: r.string(row, "name"),
-      timeSeconds: r.number(row, "timeSeconds"),
-      peer: r.optionalNumber(row, "peer"),
-      value: r.number(row, "value"),
-    };
-  });
+  return readRows<GaugeRow>(file, text, gaugeRowSchema, check).rows;
 }
 
 function parseEvents(file: string, text: string, check: StrategyCheck): EventRow[] {
-  const table = parseCsv(file, text, EVENT_COLUMNS);
-  const r = new CsvRowReader(table);
-  return table.rows.map((row) => {
-    const strategy = r.string(row, "strategy");
-    check(file, row.line, strategy);
-    return {
-      strategy,
-      timeSeconds: r.number(row, "timeSeconds"),
-      kind: r.string(row, "kind"),
-      detail: r.text(row, "detail"),
-    };
-  });
+  return readRows<EventRow>(file, text, eventRowSchema, check).rows;
 }

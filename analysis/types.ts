@@ -1,8 +1,10 @@
+import type { EventRow, GaugeCells, PeerRow, TimeseriesCells } from "../sim/results/csvFiles.ts";
 import type { ReadableStrategySummary } from "../sim/results/schema.ts";
 
 /**
  * The in-memory form of one results directory, read by `readResults.ts`; the files' contract is
- * sim/results/schema.ts (summary.json, manifest.json) and sim/run/columns.ts (the CSV files).
+ * sim/results/schema.ts (summary.json, manifest.json) and sim/results/csvFiles.ts (the CSV
+ * files, whose rows are kept as they are defined there).
  * Everything the figures, the report and `sim compare` need comes from here.
  */
 
@@ -14,62 +16,16 @@ export interface Manifest {
   scenarioName: string | null;
 }
 
-/** One row of `peers.csv`: one peer session under one strategy. */
-export interface PeerRow {
-  strategy: string;
-  peer: string;
-  class: string;
-  uploadBitsPerSecond: number;
-  joinSeconds: number;
-  /** Null when the peer was still online at the end. */
-  leaveSeconds: number | null;
-  abrupt: boolean;
-  /** Null when the peer never started playing (and so for the next two). */
-  startupLatencySeconds: number | null;
-  playingSeconds: number;
-  stalledSeconds: number;
-  stalls: number;
-  chunksOnTime: number;
-  chunksLate: number;
-  chunksMissed: number;
-  continuityIndex: number | null;
-  meanLagSeconds: number | null;
-  rejoins: number;
-  uploadedBytes: number;
-  downloadedBytes: number;
-}
-
 /** One row of `timeseries.csv`: one strategy at one sampling instant. */
-export interface TimeRow {
-  strategy: string;
-  timeSeconds: number;
-  population: number;
-  starting: number;
-  playing: number;
-  stalled: number;
-  meanLagSeconds: number | null;
-  sourceUploadBitsPerSecond: number;
+export type TimeRow = TimeseriesCells & {
   /** Strategy-specific columns (e.g. meanTreeDepth); null where the strategy reports nothing. */
   extra: Record<string, number | null>;
-}
+};
 
 /** One row of `gauges.csv`: a strategy-specific observation. */
-export interface GaugeRow {
-  strategy: string;
-  name: string;
-  timeSeconds: number;
-  /** Peer id, or the slice index for `swarmSize`; null when empty. */
-  peer: number | null;
-  value: number;
-}
+export type GaugeRow = GaugeCells;
 
-/** One row of `events.csv`: a churn event to mark on time plots. */
-export interface EventRow {
-  strategy: string;
-  timeSeconds: number;
-  kind: string;
-  detail: string;
-}
+export type { EventRow, PeerRow };
 
 /** One run's results directory, parsed and validated. */
 export interface Results {

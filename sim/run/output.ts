@@ -4,10 +4,19 @@ import { stringify } from "csv-stringify/sync";
 import { sessionChunks } from "../metrics/chunksDue.ts";
 import { sessionLagMicros } from "../metrics/qos.ts";
 import { tidy } from "../metrics/summary.ts";
+import {
+  EVENT_COLUMNS,
+  type EventRow,
+  GAUGE_COLUMNS,
+  type GaugeCells,
+  PEER_COLUMNS,
+  type PeerRow,
+  TIMESERIES_COLUMNS,
+  type TimeseriesCells,
+} from "../results/csvFiles.ts";
 import { type Manifest, manifestSchema, type Summary, summarySchema } from "../results/schema.ts";
 import { checkBeforeWriting } from "../results/validate.ts";
 import type { ScenarioWarning } from "../scenario/reader.ts";
-import { EVENT_COLUMNS, GAUGE_COLUMNS, PEER_COLUMNS, TIMESERIES_COLUMNS } from "./columns.ts";
 import {
   type foreignEntries,
   makeTemporary,
@@ -29,7 +38,18 @@ export interface RunFacts {
   warnings?: readonly ScenarioWarning[];
 }
 
-const blank = (v: number | null | undefined) => (v === null || v === undefined ? "" : tidy(v));
+const blank = (v: number | null | undefined) => (v === null || v === undefined ? null : tidy(v));
+
+/**
+ * A CSV result file: the header `columns`, then each row's cells in that order (rows are keyed
+ * by column, as sim/results/csvFiles.ts defines them). Null is an empty cell, a flag 1 or 0.
+ */
+function csvFile(columns: readonly string[], rows: readonly Record<string, unknown>[]): string {
+  return stringify(
+    rows.map((row) => columns.map((column) => row[column])),
+    { header: true, columns: [...columns], cast: { boolean: (flag) => (flag ? "1" : "0") } },
+  );
+}
 
 /**
  * The result files of a run, as name to text. Deterministic for a given scenario and seed.
@@ -65,7 +85,7 @@ export function renderResults(
     })),
   };
 
-  const peerRows: unknown[][] = [];
+  const peerRows: PeerRow[] = [];
   for (const run of runs) {
     const q = run.qos;
     const t = run.transport;
@@ -76,100 +96,84 @@ export function renderResults(
       // A session that never started is owed chunks it never got: missed, as in the summary.
       const chunks = sessionChunks(q, peer, run.accounting);
       const due = chunks.onTime + chunks.late + chunks.missed;
-      peerRows.push([
-        run.entry.name,
-        peer,
-        workload.classes[workload.classIndex[i]].name,
-        workload.uploadBitsPerSecond[peer],
-        tidy(q.joinMicros[peer] / 1e6),
-        q.leaveMicros[peer] >= 0 ? tidy(q.leaveMicros[peer] / 1e6) : "",
-        workload.abrupt[i],
-        started ? tidy(q.startupMicros[peer] / 1e6) : "",
-        tidy(q.playingMicros[peer] / 1e6),
-        tidy(q.stalledMicros[peer] / 1e6),
-        q.stalls[peer],
-        chunks.onTime,
-        chunks.late,
-        chunks.missed,
-        due > 0 ? tidy(chunks.onTime / due) : "",
-        started ? tidy(sessionLagMicros(q, peer) / 1e6) : "",
-        q.rejoins[peer],
-        t.uploadedBytes[peer],
-        t.downloadedBytes[peer],
-      ]);
+      peerRows.push({
+        strategy: run.entry.name,
+        peer: String(peer),
+        class: workload.classes[workload.classIndex[i]].name,
+        uploadBitsPerSecond: workload.uploadBitsPerSecond[peer],
+        joinSeconds: tidy(q.joinMicros[peer] / 1e6),
+        leaveSeconds: q.leaveMicros[peer] >= 0 ? tidy(q.leaveMicros[peer] / 1e6) : null,
+        abrupt: workload.abrupt[i] === 1,
+        startupLatencySeconds: started ? tidy(q.startupMicros[peer] / 1e6) : null,
+        playingSeconds: tidy(q.playingMicros[peer] / 1e6),
+        stalledSeconds: tidy(q.stalledMicros[peer] / 1e6),
+        stalls: q.stalls[peer],
+        chunksOnTime: chunks.onTime,
+        chunksLate: chunks.late,
+        chunksMissed: chunks.missed,
+        continuityIndex: due > 0 ? tidy(chunks.onTime / due) : null,
+        meanLagSeconds: started ? tidy(sessionLagMicros(q, peer) / 1e6) : null,
+        rejoins: q.rejoins[peer],
+        uploadedBytes: t.uploadedBytes[peer],
+        downloadedBytes: t.downloadedBytes[peer],
+      });
     }
   }
-  files.set(
-    "peers.csv",
-    stringify(peerRows, {
-      header: true,
-      columns: [...PEER_COLUMNS],
-    }),
-  );
+  files.set("peers.csv", csvFile(PEER_COLUMNS, peerRows));
 
   const extraColumns = [
     ...new Set(runs.flatMap((run) => run.timeseries.flatMap((row) => Object.keys(row.extra)))),
   ].sort();
-  const seriesRows: unknown[][] = [];
+  const seriesRows: Record<string, unknown>[] = [];
   for (const run of runs) {
     for (const row of run.timeseries) {
-      seriesRows.push([
-        run.entry.name,
-        tidy(row.timeSeconds),
-        row.population,
-        row.starting,
-        row.playing,
-        row.stalled,
-        blank(row.meanLagSeconds),
-        tidy(row.sourceUploadBitsPerSecond),
-        ...extraColumns.map((column) => blank(row.extra[column])),
-      ]);
+      const cells: TimeseriesCells = {
+        strategy: run.entry.name,
+        timeSeconds: tidy(row.timeSeconds),
+        population: row.population,
+        starting: row.starting,
+        playing: row.playing,
+        stalled: row.stalled,
+        meanLagSeconds: blank(row.meanLagSeconds),
+        sourceUploadBitsPerSecond: tidy(row.sourceUploadBitsPerSecond),
+      };
+      const extra = Object.fromEntries(extraColumns.map((c) => [c, blank(row.extra[c])]));
+      seriesRows.push({ ...extra, ...cells });
     }
   }
-  files.set(
-    "timeseries.csv",
-    stringify(seriesRows, {
-      header: true,
-      columns: [...TIMESERIES_COLUMNS, ...extraColumns],
-    }),
-  );
+  files.set("timeseries.csv", csvFile([...TIMESERIES_COLUMNS, ...extraColumns], seriesRows));
 
-  const gaugeRows: unknown[][] = [];
+  const gaugeRows: GaugeCells[] = [];
   for (const run of runs) {
-    for (const g of run.gauges)
-      gaugeRows.push([run.entry.name, g.name, tidy(g.timeSeconds), g.peer, tidy(g.value)]);
+    for (const g of run.gauges) {
+      gaugeRows.push({
+        strategy: run.entry.name,
+        name: g.name,
+        timeSeconds: tidy(g.timeSeconds),
+        peer: g.peer,
+        value: tidy(g.value),
+      });
+    }
   }
-  files.set(
-    "gauges.csv",
-    stringify(gaugeRows, {
-      header: true,
-      columns: [...GAUGE_COLUMNS],
-    }),
-  );
+  files.set("gauges.csv", csvFile(GAUGE_COLUMNS, gaugeRows));
 
   // Notable churn events for time plots: flash crowds (from the scenario) and departures of
   // relays that had children (from the strategies' gauges).
-  const eventRows: unknown[][] = [];
+  const eventRows: EventRow[] = [];
   for (const run of runs) {
+    const event = (atSeconds: number, kind: string, detail: string) =>
+      eventRows.push({ strategy: run.entry.name, timeSeconds: tidy(atSeconds), kind, detail });
     for (const arrival of scenario.churn.arrivals) {
-      if (arrival.type === "flash-crowd") {
-        eventRows.push([run.entry.name, tidy(arrival.atSeconds), "flash-crowd", arrival.count]);
-      }
+      if (arrival.type === "flash-crowd")
+        event(arrival.atSeconds, "flash-crowd", String(arrival.count));
     }
-    for (const exit of scenario.churn.massExits ?? []) {
-      eventRows.push([
-        run.entry.name,
-        tidy(exit.atSeconds),
-        "mass-exit",
-        `${tidy(exit.share * 100)}%`,
-      ]);
-    }
+    for (const exit of scenario.churn.massExits ?? [])
+      event(exit.atSeconds, "mass-exit", `${tidy(exit.share * 100)}%`);
     for (const g of run.gauges) {
-      if (g.name === "relayDeparture")
-        eventRows.push([run.entry.name, tidy(g.timeSeconds), "relay-departure", g.value]);
+      if (g.name === "relayDeparture") event(g.timeSeconds, "relay-departure", String(g.value));
     }
   }
-  files.set("events.csv", stringify(eventRows, { header: true, columns: [...EVENT_COLUMNS] }));
+  files.set("events.csv", csvFile(EVENT_COLUMNS, eventRows));
   files.set("manifest.json", `${JSON.stringify(manifest, null, 2)}\n`);
   return files;
 }
