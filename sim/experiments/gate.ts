@@ -1,6 +1,7 @@
 import { mean, meanAndVariance, studentTQuantile } from "../metrics/statistics.ts";
 import { tidy } from "../metrics/summary.ts";
-import type { StrategySummary } from "../results/schema.ts";
+import { type Baseline, baselineSchema, type StrategySummary } from "../results/schema.ts";
+import { schemaProblem } from "../results/validate.ts";
 import type { Scenario } from "../scenario/scenario.ts";
 import { flattenSummary } from "./metrics.ts";
 import type { ReplicatedSummaries } from "./replications.ts";
@@ -25,17 +26,6 @@ export const GATE_METRICS = [
  */
 export const GATE_CONFIDENCE = 0.99;
 
-/** A committed baseline (results/baselines/*.json). */
-export interface Baseline {
-  /** Format marker and version. */
-  format: "peercast-sim baseline 1";
-  scenario: string;
-  seed: number;
-  replications: number;
-  /** Strategy -> type and, per gate metric, the value of each replication (null: undefined). */
-  strategies: Record<string, { type: string; metrics: Record<string, (number | null)[]> }>;
-}
-
 /** Builds a baseline from the replications of a scenario. */
 export function makeBaseline(scenario: Scenario, set: ReplicatedSummaries): Baseline {
   const strategies: Baseline["strategies"] = {};
@@ -57,32 +47,11 @@ export function makeBaseline(scenario: Scenario, set: ReplicatedSummaries): Base
 }
 
 /**
- * Checks that `value` is a baseline; returns the problem in words, or undefined when it is one.
+ * Checks that `value` is a baseline (sim/results/schema.ts); returns the first problem in words,
+ * naming its field, or undefined when it is one.
  */
 export function baselineProblem(value: unknown): string | undefined {
-  const b = value as Partial<Baseline> | null;
-  if (typeof b !== "object" || b === null) return "not a JSON object";
-  if (b.format !== "peercast-sim baseline 1") return "format is not 'peercast-sim baseline 1'";
-  if (typeof b.scenario !== "string") return "scenario: expected a name";
-  if (!Number.isInteger(b.seed)) return "seed: expected an integer";
-  if (!Number.isInteger(b.replications) || (b.replications ?? 0) < 2)
-    return "replications: expected an integer of at least 2";
-  if (typeof b.strategies !== "object" || b.strategies === null)
-    return "strategies: expected a mapping";
-  for (const [name, entry] of Object.entries(b.strategies)) {
-    if (typeof entry?.type !== "string") return `strategies.${name}.type: expected a strategy type`;
-    if (typeof entry.metrics !== "object" || entry.metrics === null)
-      return `strategies.${name}.metrics: expected a mapping`;
-    for (const [metric, values] of Object.entries(entry.metrics)) {
-      if (
-        !Array.isArray(values) ||
-        values.length !== b.replications ||
-        values.some((v) => v !== null && typeof v !== "number")
-      )
-        return `strategies.${name}.metrics.${metric}: expected ${b.replications} numbers`;
-    }
-  }
-  return undefined;
+  return schemaProblem(baselineSchema, value);
 }
 
 /** Why a scenario cannot be checked against a baseline, or undefined when it can. */

@@ -290,6 +290,41 @@ export type UnitResult = Omit<z.infer<typeof unitResultSchema>, "summaries"> & {
   summaries: Record<string, StrategySummary>;
 };
 
+/** A committed baseline of the regression gate (results/baselines/*.json, `sim check`). */
+export const baselineSchema = z
+  .strictObject({
+    format: z.literal("peercast-sim baseline 1").describe("Format marker and version."),
+    scenario: z.string().min(1).describe("The scenario's name."),
+    seed: z.int().describe("The scenario's root seed."),
+    replications: z.int().min(2).describe("Replications the values come from."),
+    strategies: z
+      .record(
+        z.string().min(1),
+        z.strictObject({
+          type: z.string().min(1),
+          metrics: z
+            .record(z.string(), z.array(statistic))
+            .describe("Per gate metric, the value of each replication (null: undefined)."),
+        }),
+      )
+      .describe("Strategy -> its type and gate metrics, in the scenario's order."),
+  })
+  .superRefine((baseline, context) => {
+    for (const [name, entry] of Object.entries(baseline.strategies)) {
+      for (const [metric, values] of Object.entries(entry.metrics)) {
+        if (values.length !== baseline.replications)
+          context.addIssue({
+            code: "custom",
+            path: ["strategies", name, "metrics", metric],
+            message: `expected ${baseline.replications} numbers`,
+          });
+      }
+    }
+  });
+
+/** See {@link baselineSchema}. */
+export type Baseline = z.infer<typeof baselineSchema>;
+
 /** A value as an error message shows it: short, and JSON where that reads well. */
 export function shown(value: unknown): string {
   if (value === undefined) return "nothing";

@@ -96,6 +96,10 @@ function describeIssue(issue: z.core.$ZodIssue): string {
       const got = what === "" ? `, got ${shown(issue.input)}` : "";
       return at(`expected ${relation} ${String(bound)}${what === "" ? "" : ` ${what}`}${got}`);
     }
+    case "invalid_value":
+      return at(
+        `expected ${issue.values.map((v) => JSON.stringify(v)).join(" or ")}, got ${shown(issue.input)}`,
+      );
     case "unrecognized_keys":
       return at(`unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}`);
     default:

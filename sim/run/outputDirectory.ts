@@ -10,6 +10,8 @@ import {
 } from "node:fs";
 import { homedir } from "node:os";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
+import { z } from "zod";
+import { manifestSchema } from "../results/schema.ts";
 
 /**
  * A results directory that must not be written: the message is one line naming the directory
@@ -45,6 +47,16 @@ const RESULT_ENTRIES = new Set([
 ]);
 
 /**
+ * What makes a manifest.json one of this simulator's results: the fields every version wrote
+ * (sim/results/schema.ts), with the scenario any object (its content changed over versions),
+ * and the list of outputs where there is one.
+ */
+const RESULT_MARKER = manifestSchema
+  .pick({ seed: true, version: true, strategies: true })
+  .extend({ scenario: z.looseObject({}), outputs: manifestSchema.shape.outputs.optional() })
+  .loose();
+
+/**
  * The entries of `dir` that are not part of a result of this simulator, or undefined when
  * `dir` holds no result at all. A result has a manifest.json with the seed, version, resolved
  * scenario and strategy names, as {@link renderResults} writes it; its entries are the result
@@ -57,16 +69,9 @@ export function foreignEntries(dir: string): string[] | undefined {
   } catch {
     return undefined;
   }
-  if (manifest === null || typeof manifest !== "object") return undefined;
-  const m = manifest as Record<string, unknown>;
-  const isResult =
-    typeof m.seed === "number" &&
-    typeof m.version === "string" &&
-    m.scenario !== null &&
-    typeof m.scenario === "object" &&
-    Array.isArray(m.strategies);
-  if (!isResult) return undefined;
-  const outputs = new Set(Array.isArray(m.outputs) ? m.outputs.map(String) : []);
+  const marked = RESULT_MARKER.safeParse(manifest);
+  if (!marked.success) return undefined;
+  const outputs = new Set(marked.data.outputs ?? []);
   return readdirSync(dir)
     .filter((entry) => !RESULT_ENTRIES.has(entry) && !outputs.has(entry))
     .sort();

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import {
-  type Baseline,
   baselineProblem,
   compareWithBaseline,
   GATE_METRICS,
   welchLimit,
 } from "../../sim/experiments/gate.ts";
 import { studentTQuantile } from "../../sim/metrics/statistics.ts";
+import type { Baseline } from "../../sim/results/schema.ts";
 
 function baseline(values: Record<string, (number | null)[]>): Baseline {
   return {
@@ -70,8 +70,13 @@ describe("compareWithBaseline", () => {
 describe("baselineProblem", () => {
   it("accepts a baseline and names what is wrong with anything else", () => {
     expect(baselineProblem(baseline({ stallRatio: [1, 2, 3] }))).toBeUndefined();
-    expect(baselineProblem([])).toMatch(/format/);
-    expect(baselineProblem({ ...baseline({}), replications: 1 })).toMatch(/replications/);
+    expect(baselineProblem([])).toBe("expected an object, got a list");
+    expect(baselineProblem({ ...baseline({}), format: "other" })).toBe(
+      'format: expected "peercast-sim baseline 1", got "other"',
+    );
+    expect(baselineProblem({ ...baseline({}), replications: 1 })).toBe(
+      "replications: expected at least 2, got 1",
+    );
     expect(baselineProblem(baseline({ stallRatio: [1, 2] }))).toBe(
       "strategies.tree.metrics.stallRatio: expected 3 numbers",
     );

@@ -2,7 +2,6 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Argv } from "yargs";
 import {
-  type Baseline,
   baselineProblem,
   compareWithBaseline,
   GATE_CONFIDENCE,
@@ -12,6 +11,7 @@ import {
 } from "../../experiments/gate.ts";
 import { createPool } from "../../experiments/pool.ts";
 import { runReplicated } from "../../experiments/runReplicated.ts";
+import type { Baseline } from "../../results/schema.ts";
 import { loadScenario, parseOverride } from "../../scenario/load.ts";
 import type { ScenarioWarning } from "../../scenario/reader.ts";
 import { printWarnings, scenarioWarnings, warningLine } from "../scenarioWarnings.ts";
