@@ -42,12 +42,20 @@ export class EventQueue {
   readonly maxSize: number;
 
   /**
-   * The slot pool, two views of one buffer: slot `s` has its time (microseconds) at
-   * `slotTimes[2s]`, the next slot of its list (bucket or free list, -1 ends) at
-   * `slotInts[4s + 2]` and its handle at `slotInts[4s + 3]`.
+   * The slot pool, two views of one buffer of 16-byte records: slot `s` has its time
+   * (microseconds) at `slotTimes[2s]`, the next slot of its list (bucket or free list, -1 ends)
+   * at `slotInts[4s + 2]` and its handle at `slotInts[4s + 3]`.
    */
   private slotTimes: Float64Array;
   private slotInts: Int32Array;
+  /**
+   * Run partners, by slot: the first entry of a run of equal times in a bucket and the last
+   * point at each other (an entry alone points at itself; the middle of a run is not kept up to
+   * date). Pushes walk a bucket run by run, so a thousand entries at one time cost one step, not
+   * a thousand. Kept apart from the slot records, which stay 16 bytes (24- and 32-byte records
+   * ran the hold model slower): a pop touches it only when the next entry has the same time.
+   */
+  private runPartner: Int32Array;
   /** First free slot; -1 when the pool is full. */
   private freeSlot = -1;
   private count = 0;
@@ -96,6 +104,7 @@ export class EventQueue {
     const buffer = new ArrayBuffer(capacity * 16);
     this.slotTimes = new Float64Array(buffer);
     this.slotInts = new Int32Array(buffer);
+    this.runPartner = new Int32Array(capacity);
     this.linkFree(0, capacity);
     this.maxSize = maxSize;
     const buckets = EventQueue.MIN_BUCKETS;
@@ -172,6 +181,8 @@ export class EventQueue {
     const ends = this.bucketEnds;
     const b = ((timeMicros * this.inverseWidth) & this.bucketMask) << 1;
     const tail = ends[b + 1];
+    // A new entry starts a run of its own unless it joins the end of a run of equal times.
+    this.runPartner[slot] = slot;
     if (tail < 0) {
       ends[b] = slot;
       ends[b + 1] = slot;
@@ -179,22 +190,28 @@ export class EventQueue {
       // The common case, and always the case for a run of equal times: append.
       ints[(tail << 2) | 2] = slot;
       ends[b + 1] = slot;
+      if (times[tail << 1] === timeMicros) this.joinRun(tail, slot);
     } else {
       let p = ends[b];
       if (times[p << 1] > timeMicros) {
         ints[link] = p;
         ends[b] = slot;
       } else {
-        // Walk to the last entry at or before the new time; the tail is later, so this stops.
+        // Walk run by run to the last entry at or before the new time (from a run's first
+        // entry straight to its last, so equal times cost one step); the tail is later, so
+        // this stops.
+        const runs = this.runPartner;
+        p = runs[p];
         let q = ints[(p << 2) | 2];
         let steps = 1;
         while (times[q << 1] <= timeMicros) {
-          p = q;
-          q = ints[(q << 2) | 2];
+          p = runs[q];
+          q = ints[(p << 2) | 2];
           steps++;
         }
         ints[link] = q;
         ints[(p << 2) | 2] = slot;
+        if (times[p << 1] === timeMicros) this.joinRun(p, slot);
         this.work += steps;
         this.checkWork();
       }
@@ -218,11 +235,26 @@ export class EventQueue {
     const handle = ints[link + 1];
     this.bucketEnds[b] = after;
     if (after < 0) this.bucketEnds[b + 1] = -1;
+    if (after >= 0 && this.slotTimes[after << 1] === this.slotTimes[h << 1]) {
+      // The next entry now starts the popped entry's run.
+      const runs = this.runPartner;
+      const runLast = runs[h];
+      runs[after] = runLast;
+      runs[runLast] = after;
+    }
     ints[link] = this.freeSlot;
     this.freeSlot = h;
     this.pops++;
     if (--this.count < this.shrinkBelow) this.rebuild((this.bucketMask + 1) >> 1);
     return handle;
+  }
+
+  /** Records that `slot`, linked right after `last`, extends the run of equal times `last` ends. */
+  private joinRun(last: number, slot: number): void {
+    const runs = this.runPartner;
+    const first = runs[last];
+    runs[first] = slot;
+    runs[slot] = first;
   }
 
   /**
@@ -339,6 +371,20 @@ export class EventQueue {
         ends[(b << 1) | 1] = this.sortedTail;
       }
     }
+    // Mark the runs of equal times: a run's first entry and its last point at each other.
+    const runs = this.runPartner;
+    for (let b = 0; b < buckets; b++) {
+      let first = ends[b << 1];
+      for (let s = first; s >= 0; ) {
+        const after = ints[(s << 2) | 2];
+        if (after < 0 || times[after << 1] !== times[s << 1]) {
+          runs[first] = s;
+          runs[s] = first;
+          first = after;
+        }
+        s = after;
+      }
+    }
     this.bucketEnds = ends;
     this.bucketMask = mask;
     this.widthMicros = width;
@@ -450,10 +496,14 @@ export class EventQueue {
     const old = this.slotTimes.length >> 1;
     const capacity = Math.min(old * 2, this.maxSize);
     const buffer = new ArrayBuffer(capacity * 16);
-    const times = new Float64Array(buffer);
-    times.set(this.slotTimes);
-    this.slotTimes = times;
-    this.slotInts = new Int32Array(buffer);
+    // Copied as 32-bit words: every bit of the mixed records survives.
+    const ints = new Int32Array(buffer);
+    ints.set(this.slotInts);
+    this.slotTimes = new Float64Array(buffer);
+    this.slotInts = ints;
+    const runs = new Int32Array(capacity);
+    runs.set(this.runPartner);
+    this.runPartner = runs;
     this.linkFree(old, capacity);
     return this.freeSlot;
   }

@@ -264,6 +264,43 @@ describe("EventQueue against the binary heap it replaced", () => {
   });
 });
 
+describe("EventQueue with runs of equal times", () => {
+  it("eventQueue steps over a run of equal times in one go when a push lands inside a bucket", () => {
+    // A sparse front (1 ms apart: buckets of 2,048 us), then a clump of 20,000 entries at one
+    // future time T with a later entry in the same bucket, so every push at T lands before the
+    // bucket's tail and must find the end of the clump. Walking entry by entry would cost
+    // 20,000 steps per push, the work monitor would keep rebuilding; walking run by run costs
+    // one step, so only resizes happen.
+    const queue = new EventQueue();
+    const heap = new TypedHeap();
+    let handle = 0;
+    const push = (t: number) => {
+      queue.push(t, handle);
+      heap.push(t, handle);
+      handle++;
+    };
+    const T = 500_003;
+    for (let i = 0; i < 1_000; i++) push(i * 1_000);
+    push(T + 1);
+    for (let i = 0; i < 20_000; i++) push(T);
+    const rebuildsAfterFill = queue.rebuilds;
+    for (let i = 0; i < 20_000; i++) {
+      expect(queue.pop()).toBe(heap.pop());
+      push(i % 3 === 0 ? T + 1 : T); // two runs in the bucket, pushed to by turns
+    }
+    expect(queue.rebuilds).toBe(rebuildsAfterFill);
+    while (heap.size > 0) expect(queue.pop()).toBe(heap.pop());
+  });
+
+  it("eventQueue keeps runs of equal times in order through pops from their front and rebuilds", () => {
+    // Runs of equal times are popped from the front (the next entry takes over the run) and
+    // survive resizes in both directions; the heap says what order is right.
+    const draw: TimeDraw = (rng, now) => now + 3 * rng.int(4);
+    const steps = 100_000;
+    expect(compareWithHeap("runs", steps, draw, growThenShrink(steps))).toBeGreaterThan(steps / 3);
+  });
+});
+
 describe("EventQueue edge cases", () => {
   it("eventQueue holds a single entry repeatedly pushed far ahead of the last", () => {
     const q = new EventQueue();
