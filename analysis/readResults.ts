@@ -12,9 +12,9 @@ import {
 } from "../sim/results/csvFiles.ts";
 import {
   type Manifest as ManifestFile,
+  type ReadableSummary,
   readableManifestSchema,
   readableSummarySchema,
-  type Summary,
 } from "../sim/results/schema.ts";
 import { parseJson, validated } from "../sim/results/validate.ts";
 import { CsvRowReader, type CsvTable, parseCsv } from "./csv.ts";
@@ -59,7 +59,7 @@ export async function readResults(dir: string): Promise<Results> {
     seed,
     durationSeconds,
     strategies: summary,
-  } = validated<Summary>(
+  } = validated<ReadableSummary>(
     readableSummarySchema,
     summaryFile,
     parseJson(summaryFile, await readRequired(summaryFile)),

@@ -14,7 +14,7 @@ import {
   type UnitResult,
   unitResultSchema,
 } from "../results/schema.ts";
-import { parseJson, validated } from "../results/validate.ts";
+import { checkBeforeWriting, parseJson, validated } from "../results/validate.ts";
 import { flattenSummary } from "./metrics.ts";
 import { replicationSeed } from "./replications.ts";
 import type { Sweep } from "./sweepFile.ts";
@@ -81,6 +81,7 @@ function writeAtomically(path: string, text: string): void {
 export function writeUnit(dir: string, manifest: SweepManifest, result: UnitResult): void {
   mkdirSync(join(dir, "units"), { recursive: true });
   const unit = result.point * manifest.replications + result.replication;
+  checkBeforeWriting(unitResultSchema, unitFile(unit), result);
   writeAtomically(join(dir, "units", unitFile(unit)), `${JSON.stringify(result, null, 2)}\n`);
 }
 

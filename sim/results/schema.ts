@@ -228,6 +228,11 @@ export type ReadableStrategySummary = z.infer<typeof readableFigures> & {
   [figure: string]: unknown;
 };
 
+/** summary.json as the analysis reads it (see {@link readableSummarySchema}). */
+export type ReadableSummary = Omit<Summary, "strategies"> & {
+  strategies: Record<string, ReadableStrategySummary>;
+};
+
 /** A problem `sim run` found in the scenario and its workload, as manifest.json lists it. */
 const warningSchema = z.strictObject({
   field: z.string().describe("The YAML path of the field concerned."),

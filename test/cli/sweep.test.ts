@@ -1,4 +1,5 @@
 import {
+  cpSync,
   existsSync,
   mkdtempSync,
   readdirSync,
@@ -97,6 +98,19 @@ describe("sim sweep", () => {
     const r = await sim("sweep", other, "--out", join(dir, "resumed"), "--resume");
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("holds a different sweep");
+  });
+
+  it("--resume refuses a damaged unit file: one line naming the file and the field, exit 2", async () => {
+    const out = join(dir, "damaged");
+    cpSync(reference, out, { recursive: true });
+    const unit = join(out, "units", readdirSync(join(out, "units")).sort()[0]);
+    writeFileSync(
+      unit,
+      readFileSync(unit, "utf8").replace(/"stallRatio": [^,\n]+/, '"stallRatio": "high"'),
+    );
+    const r = await sim("sweep", SWEEP, "--out", out, "--resume", "--quiet");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`sim: ${unit}: summaries.cs.stallRatio: expected a number, got "high"\n`);
   });
 
   it("reports a failing grid point with its values and error, and still finishes the others", async () => {
