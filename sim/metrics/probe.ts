@@ -60,6 +60,8 @@ export interface RunListener {
    * `name` is a metric name, `value` a number.
    */
   onGauge?(name: string, peer: number, timeMicros: number, value: number): void;
+  /** A peer's player got chunk `chunk` it did not hold (invariant checks: never too early). */
+  onChunkReceived?(peer: number, chunk: number, timeMicros: number): void;
 }
 
 /**
@@ -76,6 +78,7 @@ export class Probe {
   private duplicateListeners: RunListener[] = [];
   private redundantListeners: RunListener[] = [];
   private gaugeListeners: RunListener[] = [];
+  private receiveListeners: RunListener[] = [];
 
   /** Subscribes a listener to the events it implements. */
   add(listener: RunListener): void {
@@ -87,6 +90,7 @@ export class Probe {
     this.duplicateListeners = this.listeners.filter((l) => l.onDuplicate);
     this.redundantListeners = this.listeners.filter((l) => l.onRedundant);
     this.gaugeListeners = this.listeners.filter((l) => l.onGauge);
+    this.receiveListeners = this.listeners.filter((l) => l.onChunkReceived);
   }
 
   emitJoin(peer: number, timeMicros: number): void {
@@ -121,5 +125,9 @@ export class Probe {
 
   emitGauge(name: string, peer: number, timeMicros: number, value: number): void {
     for (const l of this.gaugeListeners) l.onGauge!(name, peer, timeMicros, value);
+  }
+
+  emitChunkReceived(peer: number, chunk: number, timeMicros: number): void {
+    for (const l of this.receiveListeners) l.onChunkReceived!(peer, chunk, timeMicros);
   }
 }

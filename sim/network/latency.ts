@@ -106,3 +106,18 @@ export class LatencyModel {
     }
   }
 }
+
+/**
+ * A lower bound on any one-way latency the model gives between two distinct nodes, µs (so also
+ * on any multi-hop path): the constant, the uniform minimum, or twice the plane's access delay.
+ */
+export function minimumLatencyMicros(options: LatencyOptions): number {
+  switch (options.model) {
+    case "constant":
+      return secondsToMicros(options.oneWaySeconds);
+    case "uniform":
+      return Math.max(0, secondsToMicros(options.minSeconds) - 1);
+    case "plane":
+      return Math.max(0, secondsToMicros(2 * options.accessSeconds) - 1);
+  }
+}

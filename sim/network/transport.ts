@@ -1,17 +1,22 @@
 import type { Simulator } from "../engine/simulator.ts";
 import type { OptionReader } from "../scenario/reader.ts";
 import type { LatencyModel } from "./latency.ts";
+import { MessagePool, MessageState } from "./messagePool.ts";
+import {
+  type MessageHandler,
+  Traffic,
+  type TrafficCounters,
+  type TrafficValue,
+  type TransportObserver,
+} from "./traffic.ts";
 
-/** Traffic classes the transport counts separately. */
-export const Traffic = {
-  /** Join requests, tracker queries, heartbeats, goodbyes, buffer maps, piece requests. */
-  Control: 0,
-  /** Stream content: chunks, pieces, coded symbols. */
-  Data: 1,
-} as const;
-
-/** One of {@link Traffic}'s values. */
-export type TrafficValue = (typeof Traffic)[keyof typeof Traffic];
+export {
+  type MessageHandler,
+  Traffic,
+  type TrafficCounters,
+  type TrafficValue,
+  type TransportObserver,
+} from "./traffic.ts";
 
 /** Options of the transport (`network:` in a scenario). */
 export interface TransportOptions {
@@ -25,7 +30,11 @@ export interface TransportOptions {
    * rider still sends requests). Default 64 kbps.
    */
   controlFloorBitsPerSecond: number;
-  /** Most messages in flight at once across the network (a limit). Default 50 million. */
+  /**
+   * Most messages queued or in flight at once across the network (a limit, enforced: reaching it
+   * stops the run with an error naming `network.maxInFlightMessages`, as `limits.maxEvents`
+   * does). Default 50 million.
+   */
   maxInFlightMessages: number;
 }
 
@@ -38,66 +47,35 @@ export function resolveTransportOptions(reader: OptionReader): TransportOptions 
   };
 }
 
-/**
- * Called when a message arrives. `p0` and `p1` are the two payload words given to
- * {@link Transport.send}; `bytes` the message size.
- */
-export type MessageHandler = (
-  from: number,
-  to: number,
-  p0: number,
-  p1: number,
-  bytes: number,
-) => void;
-
-/** Optional observer of every send, for invariant checks and traces. */
-export interface TransportObserver {
-  onSend(
-    from: number,
-    to: number,
-    type: number,
-    bytes: number,
-    startMicros: number,
-    doneMicros: number,
-  ): void;
-}
-
-/** Counters the transport keeps (bytes are counted when the sender's uplink sends them). */
-export interface TrafficCounters {
-  /** Bytes sent, by traffic class. */
-  controlBytes: number;
-  dataBytes: number;
-  /** Data bytes sent by node 0, the source. */
-  sourceDataBytes: number;
-  /** Messages delivered. */
-  delivered: number;
-  /** Data bytes delivered to their receivers. */
-  deliveredDataBytes: number;
-  /** Data bytes from the source delivered to their receivers. */
-  sourceDeliveredDataBytes: number;
-  /** Messages dropped: at the sender (backlog limit) or in flight (an end left). */
-  droppedAtSender: number;
-  droppedInFlight: number;
-  /** Bytes of dropped data messages. */
-  droppedDataBytes: number;
-}
+/** The end of a queue (no message). */
+const NO_HANDLE = -1;
 
 /**
- * The only way nodes talk. Every message is charged serialization time on the sender's upload
- * capacity, the pairwise one-way latency, and serialization time on the receiver's download
- * capacity (store and forward at both access links).
+ * The only way nodes talk. Every message, data or control, is serialized on the sender's uplink
+ * (at its upload capacity), travels the pairwise one-way latency, and is serialized on the
+ * receiver's downlink (store and forward at both access links).
  *
- * Sharing: a node's uplink is a FIFO queue. Data messages wait behind the data queued before
- * them, so concurrent sends share the capacity in order of sending and the node never sends
- * faster than its upload capacity; over any interval the uplink moves at most capacity times the
- * interval (plus one message). Control messages are small and are sent ahead of queued data (as
- * routers and TCP stacks prioritise them), but their serialization time still occupies the
- * uplink and pushes queued data back. The receiver's downlink is a FIFO in the order messages
- * reach it as computed at send time.
+ * Uplink: one message on the wire at a time, never preempted. Data waits in a FIFO queue;
+ * control goes ahead of waiting data (as routers and TCP stacks prioritise it) but behind the
+ * message on the wire and behind earlier control, so its slot on the wire is known when it is
+ * sent. Data that cannot start at once is queued and put on the wire when the wire frees (one
+ * event per queued message). Over any window an uplink therefore carries at most its capacity
+ * times the window plus one message. Control from a node whose upload is below
+ * `controlFloor` is serialized at the floor rate (a free rider still sends requests), so such a
+ * node's uplink may carry up to the floor rate; that is the only excess over capacity.
  *
- * A message is lost if its sender leaves before the message has left its uplink, or if the
- * receiver is offline when it arrives. Data that would wait longer than `maxBacklogSeconds` in
- * the uplink is dropped at once. Strategies can read {@link uplinkBacklogMicros} to avoid that.
+ * Downlink: a FIFO of reservations made when a message is put on the uplink (its arrival time
+ * is then known). A reservation made out of arrival order leaves an idle gap before it; the last
+ * such gap is remembered and a later, earlier-arriving message that fits is placed in it, so a
+ * message booked far ahead does not block the link. Reservations never overlap, so a downlink
+ * carries at most its capacity.
+ *
+ * A message is lost if its sender leaves abruptly before the message has left its uplink (it
+ * counts as sent and lost), or if the receiver is offline when it arrives. A graceful leaver's
+ * message on the wire and its control still go out; its queued data is discarded. Data that
+ * would wait longer than `maxBacklogSeconds` is refused at once. Strategies can read
+ * {@link uplinkBacklogMicros} to avoid that. One gap remains: an aggregated fan-out sent with
+ * {@link sendUndelivered} to -1 charges the sender's uplink but no receiver's downlink.
  */
 export class Transport {
   /** Counters, updated as messages are sent, delivered or dropped. */
@@ -105,14 +83,21 @@ export class Transport {
     controlBytes: 0,
     dataBytes: 0,
     sourceDataBytes: 0,
+    acceptedBytes: 0,
+    pendingBytes: 0,
+    dispatchedBytes: 0,
     delivered: 0,
+    deliveredBytes: 0,
     deliveredDataBytes: 0,
     sourceDeliveredDataBytes: 0,
     droppedAtSender: 0,
     droppedInFlight: 0,
+    refusedBytes: 0,
+    discardedBytes: 0,
+    lostBytes: 0,
     droppedDataBytes: 0,
   };
-  /** Bytes each node has sent (any class). */
+  /** Bytes each node has sent (any class), counted as {@link TrafficCounters} count them. */
   readonly uploadedBytes: Float64Array;
   /** Bytes each node has received (any class). */
   readonly downloadedBytes: Float64Array;
@@ -121,32 +106,41 @@ export class Transport {
   private readonly latency: LatencyModel;
   private readonly upload: Float64Array;
   private readonly download: Float64Array;
-  private readonly options: TransportOptions;
+  private readonly controlFloor: number;
+  private readonly horizonMicros: number;
   private readonly deliverKind: number;
+  private readonly uplinkKind: number;
   private readonly handlers: MessageHandler[] = [];
   private readonly classes: TrafficValue[] = [];
   private readonly names: string[] = [];
-  private readonly upBusyUntil: Float64Array;
-  private readonly downBusyUntil: Float64Array;
+  /** When each uplink has sent the message on its wire and the control booked after it, µs. */
+  private readonly upFreeAt: Float64Array;
+  /** Each uplink's data queue (handles linked through the pool's `next`), head and tail. */
+  private readonly queueHead: Int32Array;
+  private readonly queueTail: Int32Array;
+  /** Serialization time (µs) and bytes of each uplink's queued data. */
+  private readonly queueMicros: Float64Array;
+  private readonly queueBytes: Float64Array;
+  /** 1 while an uplink has a wire-free event pending. */
+  private readonly uplinkPending: Uint8Array;
+  /** End of each downlink's last reservation, and the idle gap [gapStart, gapEnd) before it. */
+  private readonly downFreeAt: Float64Array;
+  private readonly gapStart: Float64Array;
+  private readonly gapEnd: Float64Array;
   private readonly downSince: Float64Array;
   private readonly downAbrupt: Uint8Array;
   private readonly maxBacklogMicros: number;
-  private observer: TransportObserver | undefined;
-
-  // Message pool: parallel typed arrays indexed by a message handle, with a free stack.
-  private mType = new Int32Array(1024);
-  private mFrom = new Int32Array(1024);
-  private mTo = new Int32Array(1024);
-  private mBytes = new Float64Array(1024);
-  private mP0 = new Float64Array(1024);
-  private mP1 = new Float64Array(1024);
-  private mDone = new Float64Array(1024);
-  private mStart = new Float64Array(1024);
-  private free: number[] = [];
-  private used = 0;
+  private readonly pool: MessagePool;
+  /** Recipients of multicasts waiting in an uplink queue, by handle (rare: copied once). */
+  private readonly waitingRecipients = new Map<number, Int32Array>();
+  private observers: TransportObserver[] = [];
+  private sendObservers: TransportObserver[] = [];
+  private receiveObservers: TransportObserver[] = [];
 
   /**
    * @param upload, download capacities of node n in bits/s (node 0 is the source).
+   * @param horizonMicros end of the run: a message whose transmission ends later counts as
+   *   pending, not sent (default: never).
    */
   constructor(
     sim: Simulator,
@@ -154,22 +148,35 @@ export class Transport {
     upload: Float64Array,
     download: Float64Array,
     options: TransportOptions,
+    horizonMicros = Number.POSITIVE_INFINITY,
   ) {
     this.sim = sim;
     this.latency = latency;
     this.upload = upload;
     this.download = download;
-    this.options = options;
+    this.controlFloor = options.controlFloorBitsPerSecond;
+    this.horizonMicros = horizonMicros;
     const nodes = upload.length;
-    this.upBusyUntil = new Float64Array(nodes);
-    this.downBusyUntil = new Float64Array(nodes);
+    this.upFreeAt = new Float64Array(nodes);
+    this.queueHead = new Int32Array(nodes).fill(NO_HANDLE);
+    this.queueTail = new Int32Array(nodes).fill(NO_HANDLE);
+    this.queueMicros = new Float64Array(nodes);
+    this.queueBytes = new Float64Array(nodes);
+    this.uplinkPending = new Uint8Array(nodes);
+    this.downFreeAt = new Float64Array(nodes);
+    this.gapStart = new Float64Array(nodes);
+    this.gapEnd = new Float64Array(nodes);
     this.downSince = new Float64Array(nodes).fill(Number.POSITIVE_INFINITY);
     this.downAbrupt = new Uint8Array(nodes);
     this.uploadedBytes = new Float64Array(nodes);
     this.downloadedBytes = new Float64Array(nodes);
     this.maxBacklogMicros = Math.round(options.maxBacklogSeconds * 1e6);
+    this.pool = new MessagePool(options.maxInFlightMessages);
     this.deliverKind = sim.register("transport/deliver", ["handle"], (handle) =>
       this.deliver(handle),
+    );
+    this.uplinkKind = sim.register("transport/uplink-free", ["node"], (node) =>
+      this.uplinkFree(node),
     );
   }
 
@@ -181,9 +188,21 @@ export class Transport {
     return this.handlers.length - 1;
   }
 
-  /** Sets (or clears) the send observer. */
-  observe(observer: TransportObserver | undefined): void {
-    this.observer = observer;
+  /** Traffic class of a registered message type. */
+  trafficOf(type: number): TrafficValue {
+    return this.classes[type];
+  }
+
+  /** Name of a registered message type. */
+  nameOf(type: number): string {
+    return this.names[type];
+  }
+
+  /** Adds a link observer (several may watch; they run in the order added). */
+  observe(observer: TransportObserver): void {
+    this.observers.push(observer);
+    this.sendObservers = this.observers.filter((o) => o.onSend);
+    this.receiveObservers = this.observers.filter((o) => o.onReceive);
   }
 
   /** One-way latency between two nodes, microseconds. */
@@ -196,20 +215,50 @@ export class Transport {
     return this.upload[node];
   }
 
+  /** Download capacity of a node, bits/s. */
+  downloadBitsPerSecond(node: number): number {
+    return this.download[node];
+  }
+
+  /** The rate control messages from `node` are serialized at, bits/s (upload or the floor). */
+  controlBitsPerSecond(node: number): number {
+    return Math.max(this.upload[node], this.controlFloor);
+  }
+
   /** How long data sent by `node` now would wait before its uplink starts sending it, µs. */
   uplinkBacklogMicros(node: number): number {
-    return Math.max(0, this.upBusyUntil[node] - this.sim.nowMicros);
+    return Math.max(0, this.upFreeAt[node] - this.sim.nowMicros) + this.queueMicros[node];
+  }
+
+  /** Messages queued or in flight now. */
+  get liveMessages(): number {
+    return this.pool.live;
   }
 
   /**
-   * Marks a node as gone; what reaches it from now on is lost. After an abrupt departure what it
-   * had not finished sending is lost too; after a graceful one, messages it had started sending
-   * (including goodbyes sent at the moment of leaving) still go out, and queued data that had
-   * not started is lost.
+   * Marks a node as gone; what reaches it from now on is lost. Its queued data is discarded.
+   * After an abrupt departure what it had not finished sending is lost too; after a graceful
+   * one, the message on its wire and the control booked behind it (goodbyes sent at the moment
+   * of leaving) still go out.
    */
   nodeDown(node: number, abrupt: boolean): void {
     this.downSince[node] = this.sim.nowMicros;
     this.downAbrupt[node] = abrupt ? 1 : 0;
+    const pool = this.pool;
+    for (let h = this.queueHead[node]; h !== NO_HANDLE; ) {
+      const next = pool.next[h];
+      const bytes = pool.bytes[h];
+      this.counters.droppedAtSender++;
+      this.counters.discardedBytes += bytes;
+      if (this.classes[pool.type[h]] === Traffic.Data) this.counters.droppedDataBytes += bytes;
+      this.waitingRecipients.delete(h);
+      pool.release(h);
+      h = next;
+    }
+    this.queueHead[node] = NO_HANDLE;
+    this.queueTail[node] = NO_HANDLE;
+    this.queueMicros[node] = 0;
+    this.queueBytes[node] = 0;
   }
 
   /** True when the node is not marked down. */
@@ -223,21 +272,11 @@ export class Transport {
    */
   send(from: number, to: number, type: number, bytes: number, p0 = 0, p1 = 0): boolean {
     if (this.downSince[from] !== Number.POSITIVE_INFINITY) return false;
-    let start: number;
-    let done: number;
-    let deliverAt: number;
-    if (this.classes[type] === Traffic.Data) {
-      done = this.queueData(from, bytes);
-      if (done < 0) return false;
-      start = this.queuedStart;
-      deliverAt = this.dataArrival(from, to, bytes, done);
-    } else {
-      start = this.sim.nowMicros;
-      done = this.queueControl(from, bytes);
-      deliverAt = done + this.latency.micros(from, to) + this.downSerialization(to, bytes);
-    }
-    this.observer?.onSend(from, to, type, bytes, start, done);
-    this.enqueue(type, from, to, bytes, p0, p1, start, done, deliverAt);
+    const control = this.classes[type] === Traffic.Control;
+    if (!control && !this.acceptsData(from, bytes)) return false;
+    const h = this.newMessage(type, from, to, bytes, p0, p1);
+    this.counters.acceptedBytes += bytes;
+    this.dispatch(h, from, control);
     return true;
   }
 
@@ -257,177 +296,290 @@ export class Transport {
   ): boolean {
     if (recipients.size === 0) return true;
     if (this.downSince[from] !== Number.POSITIVE_INFINITY) return false;
-    const done = this.queueData(from, bytes);
-    if (done < 0) return false;
-    const start = this.queuedStart;
-    this.observer?.onSend(from, -1, type, bytes, start, done);
-    for (let i = 0; i < recipients.size; i++) {
-      const to = recipients.at(i);
-      const deliverAt = this.dataArrival(from, to, bytes, done);
-      this.enqueue(type, from, to, bytes, p0, p1, start, done, deliverAt);
-    }
+    if (!this.acceptsData(from, bytes)) return false;
+    const h = this.newMessage(type, from, NO_HANDLE, bytes, p0, p1);
+    const list = new Int32Array(recipients.size);
+    for (let i = 0; i < list.length; i++) list[i] = recipients.at(i);
+    this.waitingRecipients.set(h, list);
+    this.counters.acceptedBytes += bytes;
+    this.dispatch(h, from, false);
     return true;
   }
 
   /**
    * Sends a control message without scheduling its delivery, for a caller that models the
-   * arrival itself (an aggregated fan-out of HAVE announcements, or a request the receiver will
-   * find when it next looks). It is charged exactly as {@link send} charges a control message:
-   * the sender's uplink time, the upload and control counters, the observer; it counts as
-   * delivered. `type` must be a registered control type. With `to` >= 0 returns the time the
-   * message reaches `to` (µs, as {@link send} would deliver it); with `to` = -1 (a fan-out) the
-   * time it leaves the sender's uplink. Returns -1 when the sender is down. Whether the receiver
-   * is still up on arrival is the caller's to check.
+   * arrival itself (a request the receiver will find when it next looks). It is charged exactly
+   * as {@link send} charges a control message: the sender's uplink (ahead of waiting data),
+   * the receiver's downlink, the counters, the observers; it counts as delivered. `type` must be
+   * a registered control type. Returns the time the message reaches `to` (µs, as {@link send}
+   * would deliver it); with `to` = -1 (an aggregated fan-out whose receivers the caller knows)
+   * the time it leaves the uplink, charging no downlink. Returns -1 when the sender is down. Whether the receiver is still up on
+   * arrival is the caller's to check.
    */
   sendUndelivered(from: number, to: number, type: number, bytes: number): number {
     if (this.downSince[from] !== Number.POSITIVE_INFINITY) return -1;
-    const now = this.sim.nowMicros;
-    const done = this.queueControl(from, bytes);
-    this.observer?.onSend(from, to, type, bytes, now, done);
-    if (to < 0) return done;
-    this.counters.delivered++;
-    this.downloadedBytes[to] += bytes;
-    return done + this.latency.micros(from, to) + this.downSerialization(to, bytes);
-  }
-
-  /** Start time (µs) of the data message last queued by {@link queueData}. */
-  private queuedStart = 0;
-
-  /**
-   * Queues data on the sender's FIFO uplink and counts it. Returns when it will have left the
-   * uplink (µs), or -1 when it is dropped (no capacity, or a backlog over the limit); its start
-   * time is left in {@link queuedStart} (no object per message on this hot path).
-   */
-  private queueData(from: number, bytes: number): number {
-    const now = this.sim.nowMicros;
-    const rate = this.upload[from];
-    const start = Math.max(now, this.upBusyUntil[from]);
-    if (!(rate > 0) || start - now > this.maxBacklogMicros) {
-      this.counters.droppedAtSender++;
-      this.counters.droppedDataBytes += bytes;
-      return -1;
-    }
-    const done = start + Math.ceil((bytes * 8 * 1e6) / rate);
-    this.upBusyUntil[from] = done;
-    this.counters.dataBytes += bytes;
-    if (from === 0) this.counters.sourceDataBytes += bytes;
-    this.uploadedBytes[from] += bytes;
-    this.queuedStart = start;
+    this.counters.acceptedBytes += bytes;
+    const done = this.bookUplink(from, to, type, bytes, true);
+    if (to >= 0) return this.undelivered(from, to, type, bytes, done);
+    // An aggregated fan-out (to = -1): counted as sent by the sender's uplink; its receivers
+    // are the caller's, so no downlink is charged and nothing is dispatched or delivered (a
+    // known gap, see the class comment).
     return done;
   }
 
   /**
-   * Sends a control message ahead of queued data (its serialization still pushes that data
-   * back) and counts it. Returns when it will have left the uplink (µs).
+   * Settles the counters at the end of the run: data still waiting in uplink queues is added to
+   * {@link TrafficCounters.pendingBytes}. Call once, after the last event.
    */
-  private queueControl(from: number, bytes: number): number {
-    const now = this.sim.nowMicros;
-    const rate = Math.max(this.upload[from], this.options.controlFloorBitsPerSecond);
-    const serialization = Math.ceil((bytes * 8 * 1e6) / rate);
-    if (this.upBusyUntil[from] > now) this.upBusyUntil[from] += serialization;
-    this.counters.controlBytes += bytes;
-    this.uploadedBytes[from] += bytes;
-    return now + serialization;
-  }
-
-  /** Serialization time (µs) of `bytes` on node `to`'s downlink. */
-  private downSerialization(to: number, bytes: number): number {
-    const rate = this.download[to];
-    return rate > 0 ? Math.ceil((bytes * 8 * 1e6) / rate) : 0;
+  finish(): void {
+    for (let node = 0; node < this.queueBytes.length; node++) {
+      this.counters.pendingBytes += this.queueBytes[node];
+    }
   }
 
   /**
-   * When data that leaves `from`'s uplink at `done` is delivered at `to`: after the latency,
-   * in turn on `to`'s FIFO downlink, which it then occupies.
+   * Bytes dispatched and counted as sent whose delivery has not happened yet (in flight on the
+   * network or a downlink). A scan of the pool, for checks at the end of a run.
    */
-  private dataArrival(from: number, to: number, bytes: number, done: number): number {
-    const arrive = done + this.latency.micros(from, to);
-    const deliverAt = Math.max(arrive, this.downBusyUntil[to]) + this.downSerialization(to, bytes);
-    this.downBusyUntil[to] = deliverAt;
-    return deliverAt;
+  inFlightBytes(): number {
+    const pool = this.pool;
+    let bytes = 0;
+    for (let h = 0; h < pool.extent; h++) {
+      if (pool.state[h] === MessageState.Scheduled && pool.done[h] <= this.horizonMicros) {
+        bytes += pool.bytes[h];
+      }
+    }
+    return bytes + this.undeliveredInFlight;
   }
 
-  /** Stores a message in the pool and schedules its delivery. */
-  private enqueue(
+  /** Bytes of undelivered control (no event) that arrive after the horizon. */
+  private undeliveredInFlight = 0;
+
+  /** A pooled message with these fields (throws at `network.maxInFlightMessages`). */
+  private newMessage(
     type: number,
     from: number,
     to: number,
     bytes: number,
     p0: number,
     p1: number,
-    start: number,
-    done: number,
-    deliverAt: number,
-  ): void {
-    const handle = this.allocate();
-    this.mType[handle] = type;
-    this.mFrom[handle] = from;
-    this.mTo[handle] = to;
-    this.mBytes[handle] = bytes;
-    this.mP0[handle] = p0;
-    this.mP1[handle] = p1;
-    this.mDone[handle] = done;
-    this.mStart[handle] = start;
-    this.sim.at(deliverAt, this.deliverKind, handle);
+  ): number {
+    const pool = this.pool;
+    const h = pool.allocate(this.sim.nowMicros);
+    pool.type[h] = type;
+    pool.from[h] = from;
+    pool.to[h] = to;
+    pool.bytes[h] = bytes;
+    pool.p0[h] = p0;
+    pool.p1[h] = p1;
+    return h;
   }
 
-  private allocate(): number {
-    const h = this.free.pop();
-    if (h !== undefined) return h;
-    if (this.used === this.mType.length) this.grow();
-    return this.used++;
-  }
-
-  private grow(): void {
-    const capacity = this.mType.length * 2;
-    if (this.used >= this.options.maxInFlightMessages) {
-      throw new RangeError(
-        `transport limit reached: ${this.options.maxInFlightMessages} messages in flight`,
-      );
+  /** Whether `from` may queue `bytes` of data now; counts the refusal when not. */
+  private acceptsData(from: number, bytes: number): boolean {
+    if (this.upload[from] > 0 && this.uplinkBacklogMicros(from) <= this.maxBacklogMicros) {
+      return true;
     }
-    const growInt = (a: Int32Array) => {
-      const b = new Int32Array(capacity);
-      b.set(a);
-      return b;
-    };
-    const growFloat = (a: Float64Array) => {
-      const b = new Float64Array(capacity);
-      b.set(a);
-      return b;
-    };
-    this.mType = growInt(this.mType);
-    this.mFrom = growInt(this.mFrom);
-    this.mTo = growInt(this.mTo);
-    this.mBytes = growFloat(this.mBytes);
-    this.mP0 = growFloat(this.mP0);
-    this.mP1 = growFloat(this.mP1);
-    this.mDone = growFloat(this.mDone);
-    this.mStart = growFloat(this.mStart);
+    this.counters.droppedAtSender++;
+    this.counters.refusedBytes += bytes;
+    this.counters.droppedDataBytes += bytes;
+    return false;
   }
 
-  private deliver(handle: number): void {
-    const from = this.mFrom[handle];
-    const to = this.mTo[handle];
-    const type = this.mType[handle];
-    const bytes = this.mBytes[handle];
-    const p0 = this.mP0[handle];
-    const p1 = this.mP1[handle];
-    const senderGone = this.downSince[from];
-    const lostAtSender =
-      senderGone !== Number.POSITIVE_INFINITY &&
-      (this.downAbrupt[from] === 1
-        ? senderGone < this.mDone[handle]
-        : senderGone < this.mStart[handle]);
-    this.free.push(handle);
-    if (lostAtSender || this.downSince[to] !== Number.POSITIVE_INFINITY) {
-      this.counters.droppedInFlight++;
-      if (this.classes[type] === Traffic.Data) this.counters.droppedDataBytes += bytes;
+  /**
+   * Puts an accepted message on its sender's wire, or queues it: control goes at once (ahead of
+   * waiting data, behind the wire); data goes at once only when the wire is free and no data
+   * waits.
+   */
+  private dispatch(h: number, from: number, control: boolean): void {
+    const now = this.sim.nowMicros;
+    if (control || (this.upFreeAt[from] <= now && this.queueHead[from] === NO_HANDLE)) {
+      this.putOnWire(h, Math.max(now, this.upFreeAt[from]));
       return;
     }
-    this.counters.delivered++;
-    if (this.classes[type] === Traffic.Data) {
-      this.counters.deliveredDataBytes += bytes;
-      if (from === 0) this.counters.sourceDeliveredDataBytes += bytes;
+    const pool = this.pool;
+    pool.state[h] = MessageState.Queued;
+    pool.next[h] = NO_HANDLE;
+    const tail = this.queueTail[from];
+    if (tail === NO_HANDLE) this.queueHead[from] = h;
+    else pool.next[tail] = h;
+    this.queueTail[from] = h;
+    const bytes = pool.bytes[h];
+    this.queueMicros[from] += this.serialization(bytes, this.upload[from]);
+    this.queueBytes[from] += bytes;
+    if (this.uplinkPending[from] === 0) {
+      this.uplinkPending[from] = 1;
+      this.sim.at(this.upFreeAt[from], this.uplinkKind, from);
+    }
+  }
+
+  /** The wire of `node` is free (or was, when the event was set): its next queued data goes. */
+  private uplinkFree(node: number): void {
+    this.uplinkPending[node] = 0;
+    const h = this.queueHead[node];
+    if (h === NO_HANDLE) return;
+    const now = this.sim.nowMicros;
+    if (this.upFreeAt[node] > now) {
+      // Control took the wire meanwhile; the data waits for it.
+      this.uplinkPending[node] = 1;
+      this.sim.at(this.upFreeAt[node], this.uplinkKind, node);
+      return;
+    }
+    const pool = this.pool;
+    const next = pool.next[h];
+    this.queueHead[node] = next;
+    if (next === NO_HANDLE) this.queueTail[node] = NO_HANDLE;
+    const bytes = pool.bytes[h];
+    this.queueMicros[node] -= this.serialization(bytes, this.upload[node]);
+    this.queueBytes[node] -= bytes;
+    this.putOnWire(h, now);
+    if (next !== NO_HANDLE) {
+      this.uplinkPending[node] = 1;
+      this.sim.at(this.upFreeAt[node], this.uplinkKind, node);
+    }
+  }
+
+  /**
+   * Puts message h on its sender's wire from `start` (µs), reserves each receiver's downlink and
+   * schedules the deliveries.
+   */
+  private putOnWire(h: number, start: number): void {
+    const pool = this.pool;
+    const from = pool.from[h];
+    const to = pool.to[h];
+    const type = pool.type[h];
+    const bytes = pool.bytes[h];
+    const control = this.classes[type] === Traffic.Control;
+    const done = this.bookUplink(from, to, type, bytes, control, start);
+    const counted = done <= this.horizonMicros;
+    if (to !== NO_HANDLE) {
+      pool.state[h] = MessageState.Scheduled;
+      pool.start[h] = start;
+      pool.done[h] = done;
+      if (counted) this.counters.dispatchedBytes += bytes;
+      this.sim.at(this.arrival(from, to, type, bytes, done), this.deliverKind, h);
+      return;
+    }
+    // A multicast: one copy per recipient from here on.
+    const list = this.waitingRecipients.get(h)!;
+    this.waitingRecipients.delete(h);
+    const p0 = pool.p0[h];
+    const p1 = pool.p1[h];
+    pool.release(h);
+    for (let i = 0; i < list.length; i++) {
+      const r = list[i];
+      const copy = this.newMessage(type, from, r, bytes, p0, p1);
+      pool.state[copy] = MessageState.Scheduled;
+      pool.start[copy] = start;
+      pool.done[copy] = done;
+      if (counted) this.counters.dispatchedBytes += bytes;
+      this.sim.at(this.arrival(from, r, type, bytes, done), this.deliverKind, copy);
+    }
+  }
+
+  /**
+   * Occupies `from`'s wire with one message from `start` (default: as soon as the wire and the
+   * control booked on it allow) and counts it; returns when it has left (µs).
+   */
+  private bookUplink(
+    from: number,
+    to: number,
+    type: number,
+    bytes: number,
+    control: boolean,
+    start = Math.max(this.sim.nowMicros, this.upFreeAt[from]),
+  ): number {
+    const rate = control ? Math.max(this.upload[from], this.controlFloor) : this.upload[from];
+    const done = start + this.serialization(bytes, rate);
+    this.upFreeAt[from] = done;
+    const c = this.counters;
+    if (done <= this.horizonMicros) {
+      if (control) c.controlBytes += bytes;
+      else {
+        c.dataBytes += bytes;
+        if (from === 0) c.sourceDataBytes += bytes;
+      }
+      this.uploadedBytes[from] += bytes;
+    } else {
+      c.pendingBytes += bytes;
+    }
+    for (const o of this.sendObservers) o.onSend!(from, to, type, bytes, start, done);
+    return done;
+  }
+
+  /** Charges an undelivered control message's downlink and counts it as delivered. */
+  private undelivered(from: number, to: number, type: number, bytes: number, done: number): number {
+    const at = this.arrival(from, to, type, bytes, done);
+    if (done > this.horizonMicros) return at;
+    this.counters.dispatchedBytes += bytes;
+    if (at <= this.horizonMicros) {
+      this.counters.delivered++;
+      this.counters.deliveredBytes += bytes;
+      this.downloadedBytes[to] += bytes;
+    } else {
+      this.undeliveredInFlight += bytes;
+    }
+    return at;
+  }
+
+  /** Serialization time (µs) of `bytes` at `rate` bits/s; 0 for an unlimited (0) rate. */
+  private serialization(bytes: number, rate: number): number {
+    return rate > 0 ? Math.ceil((bytes * 8 * 1e6) / rate) : 0;
+  }
+
+  /**
+   * When a message that leaves `from`'s uplink at `done` is delivered at `to`: it reaches the
+   * downlink after the latency and is serialized there in the last idle gap if it fits,
+   * otherwise after the downlink's last reservation.
+   */
+  private arrival(from: number, to: number, type: number, bytes: number, done: number): number {
+    const arrive = done + this.latency.micros(from, to);
+    const serialization = this.serialization(bytes, this.download[to]);
+    const free = this.downFreeAt[to];
+    let start: number;
+    if (arrive >= free) {
+      start = arrive;
+      this.gapStart[to] = free;
+      this.gapEnd[to] = arrive;
+      this.downFreeAt[to] = arrive + serialization;
+    } else {
+      const inGap = Math.max(arrive, this.gapStart[to]);
+      if (inGap + serialization <= this.gapEnd[to]) {
+        start = inGap;
+        this.gapStart[to] = inGap + serialization;
+      } else {
+        start = free;
+        this.downFreeAt[to] = free + serialization;
+      }
+    }
+    const deliverAt = start + serialization;
+    for (const o of this.receiveObservers) o.onReceive!(from, to, type, bytes, start, deliverAt);
+    return deliverAt;
+  }
+
+  private deliver(h: number): void {
+    const pool = this.pool;
+    const from = pool.from[h];
+    const to = pool.to[h];
+    const type = pool.type[h];
+    const bytes = pool.bytes[h];
+    const p0 = pool.p0[h];
+    const p1 = pool.p1[h];
+    const cut = this.downAbrupt[from] === 1 && this.downSince[from] < pool.done[h];
+    pool.release(h);
+    const c = this.counters;
+    const data = this.classes[type] === Traffic.Data;
+    if (cut || this.downSince[to] !== Number.POSITIVE_INFINITY) {
+      c.droppedInFlight++;
+      c.lostBytes += bytes;
+      if (data) c.droppedDataBytes += bytes;
+      return;
+    }
+    c.delivered++;
+    c.deliveredBytes += bytes;
+    if (data) {
+      c.deliveredDataBytes += bytes;
+      if (from === 0) c.sourceDeliveredDataBytes += bytes;
     }
     this.downloadedBytes[to] += bytes;
     this.handlers[type](from, to, p0, p1, bytes);

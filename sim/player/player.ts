@@ -331,6 +331,7 @@ export class Players {
       return Receive.Duplicate;
     }
     rings[base + (chunk & this.mask)] = 1;
+    this.probe.emitChunkReceived(peer, chunk, this.sim.nowMicros);
     if (this.pos[peer] < 0) this.pos[peer] = chunk;
     if (state === PlayerState.Starting) this.tryStart(peer);
     else if (state === PlayerState.Stalled) this.tryResume(peer);

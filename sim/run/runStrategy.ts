@@ -5,7 +5,8 @@ import type { DueAccounting } from "../metrics/chunksDue.ts";
 import { PlayerState, Probe, type RunListener } from "../metrics/probe.ts";
 import { QosCollector } from "../metrics/qos.ts";
 import { summarize } from "../metrics/summary.ts";
-import { Transport } from "../network/transport.ts";
+import { UplinkMeter } from "../network/linkMeter.ts";
+import { Traffic, Transport } from "../network/transport.ts";
 import { onDemandRun } from "../ondemand/onDemandRun.ts";
 import { SeekDriver } from "../ondemand/seekDriver.ts";
 import { SeekMetrics } from "../ondemand/seekMetrics.ts";
@@ -26,7 +27,7 @@ export interface TimeseriesRow {
   stalled: number;
   /** Mean playback lag of playing and stalled peers; null when there are none. */
   meanLagSeconds: number | null;
-  /** Source upload over the last interval, bits per second. */
+  /** Stream bytes the source sent over the last interval (counted as they leave its uplink), bits/s. */
   sourceUploadBitsPerSecond: number;
   /** Strategy-specific columns. */
   extra: Record<string, number>;
@@ -125,7 +126,19 @@ export function runStrategy(
       ? withEdgeCapacities(workload.downloadBitsPerSecond, cdnOptions)
       : workload.downloadBitsPerSecond,
     scenario.network,
+    stream.durationMicros,
   );
+  // Source load per metrics interval, counted as the bytes leave the source's uplink (an
+  // observer of the transport).
+  const intervalMicros = secondsToMicros(scenario.metrics.intervalSeconds);
+  const sourceMeter = new UplinkMeter(
+    0,
+    Traffic.Data,
+    (type) => transport.trafficOf(type),
+    intervalMicros,
+    Math.ceil(stream.durationMicros / intervalMicros),
+  );
+  transport.observe(sourceMeter);
   const memorySeconds = definition.memorySeconds?.(entry.options) ?? 0;
   const memoryChunks = Math.ceil(memorySeconds / scenario.stream.chunkSeconds);
   const players = new Players(
@@ -202,13 +215,11 @@ export function runStrategy(
 
   // Sampling for timeseries.csv (an observer: it reads counters, changes nothing).
   const timeseries: TimeseriesRow[] = [];
-  const intervalMicros = secondsToMicros(scenario.metrics.intervalSeconds);
-  let lastSourceBytes = 0;
   const sampleKind = sim.register("metrics/sample", [], () => {
     const now = sim.nowMicros;
     const counts = qos.stateCounts;
     const lag = qos.meanWatchingLag(now);
-    const sourceBytes = transport.counters.sourceDataBytes;
+    const interval = Math.ceil(now / intervalMicros) - 1;
     timeseries.push({
       timeSeconds: now / 1e6,
       population:
@@ -217,10 +228,9 @@ export function runStrategy(
       playing: counts[PlayerState.Playing],
       stalled: counts[PlayerState.Stalled],
       meanLagSeconds: Number.isNaN(lag) ? null : lag / 1e6,
-      sourceUploadBitsPerSecond: ((sourceBytes - lastSourceBytes) * 8 * 1e6) / intervalMicros,
+      sourceUploadBitsPerSecond: (sourceMeter.bytes[interval] * 8 * 1e6) / intervalMicros,
       extra: { ...strategy.sample?.(), ...cdn?.sample() },
     });
-    lastSourceBytes = sourceBytes;
     hooks.onProgress?.(now / end);
     if (now + intervalMicros <= end) sim.after(intervalMicros, sampleKind);
   });
@@ -229,6 +239,7 @@ export function runStrategy(
   strategy.start();
   sim.run({ untilMicros: end, maxEvents: scenario.limits.maxEvents });
   players.finish();
+  transport.finish();
   qos.finish(end);
   const accounting: DueAccounting = {
     endMicros: end,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { runScenario } from "../../sim/run/runScenario.ts";
 import { parseScenario } from "../../sim/scenario/load.ts";
+import { runScenario } from "../support/checkedRun.ts";
 
 /**
  * A scenario whose peers can deliver nothing: the source's 100 kbps is below the 800 kbps

@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runScenario, type ScenarioRun } from "../../sim/run/runScenario.ts";
 import { parseScenario } from "../../sim/scenario/load.ts";
+import { runScenario, type ScenarioRun } from "../support/checkedRun.ts";
 
 /*
  * Hand-computed expectations for a chain source -> A -> B.
@@ -18,7 +18,7 @@ import { parseScenario } from "../../sim/scenario/load.ts";
  *
  * A joins at 10.5 s: its query reaches the tracker (at the source) at 10.510400, the reply
  * comes back at 10.520638, the attach request reaches the source at 10.531038. The source's
- * newest chunk is then 9, so A starts at chunk 9 (which arrives at 10.651038); chunk 10 arrives
+ * newest chunk is then 9, so A starts at chunk 9 (which arrives at 10.651238, after the accept's 200 us on the source's wire); chunk 10 arrives
  * at 11.12. With a
  * 2 s startup buffer A plays from 11.12: startup 0.62 s, lag 11.12 - 9 = 2.12 s.
  * B joins at 20.5 s; the tracker answers at 20.520638 with A (the source is full) and B's
@@ -86,9 +86,10 @@ describe("chain source -> A -> B", () => {
     expect(summary.startupLatencySeconds.max).toBeCloseTo(0.74, 9);
     expect(summary.continuityIndex).toBe(1);
     expect(summary.stallRatio).toBe(0);
-    // Stream bytes sent: the source sends chunks 9..59 to A (51; chunk 59 is sent at the last
-    // instant, 60 s); A forwards 19..58 to B (40; chunk 59 reaches A only after the end).
-    expect(summary.sourceUploadShare).toBeCloseTo(51 / (51 + 40), 9);
+    // Stream bytes sent: the source sends chunks 9..58 to A (50; chunk 59 goes on its wire at
+    // the last instant, 60 s, and has not left it when the run ends: pending, not sent); A
+    // forwards 19..58 to B (40).
+    expect(summary.sourceUploadShare).toBeCloseTo(50 / (50 + 40), 9);
   });
 
   /*
@@ -96,30 +97,31 @@ describe("chain source -> A -> B", () => {
    * it at 30.24) and plays chunk 19 + k at 21.24 + k, so it stalls at 32.24 waiting for chunk 30.
    * B notices the failure at 30.5 + 3 = 33.5 s (the source frees A's slot at the same instant),
    * queries the tracker and its request reaches the source at 33.531038, whose newest chunk is
-   * 32; the first chunk the source sends arrives 120,000 us later, at 33.651038.
+   * 32. The source's uplink first sends the accept (100 B: 200 us; control never shares the
+   * wire), then the chunk, which arrives 200 + 120,000 us later, at 33.651238.
    */
   it("under jump-to-live, a relay failure costs exactly the computed stall and skipped chunks", () => {
     const { runs } = run(
       chainScenario(`player: { startupBuffer: 2s, rebufferThreshold: 1s }${tree("jump-to-live")}`),
     );
     const q = runs[0].qos;
-    // Jump to live: B starts again at chunk 32 (arriving 33.651038) and skips 30 and 31.
+    // Jump to live: B starts again at chunk 32 (arriving 33.651238) and skips 30 and 31.
     expect(q.stalls[B]).toBe(1);
-    expect(q.stalledMicros[B]).toBe(33_651_038 - 32_240_000);
+    expect(q.stalledMicros[B]).toBe(33_651_238 - 32_240_000);
     expect(q.missed[B]).toBe(2);
-    // Chunk 32 plays late, at 33.651038; then 33 + k is due at 34.651038 + k: 26 by 60 s.
+    // Chunk 32 plays late, at 33.651238; then 33 + k is due at 34.651238 + k: 26 by 60 s.
     expect(q.late[B]).toBe(1);
     expect(q.onTime[B]).toBe(11 + 26); // chunks 19..29 on time before the failure
-    // Orphaned at 30.5 s, receiving again at 33.651038 s.
-    expect([...q.recoveries.values()]).toEqual([33_651_038 - 30_500_000]);
+    // Orphaned at 30.5 s, receiving again at 33.651238 s.
+    expect([...q.recoveries.values()]).toEqual([33_651_238 - 30_500_000]);
     expect(q.rejoins[B]).toBe(1);
 
     // The run's summary, from the same hand-computed timeline:
     // A plays 11.12 -> 30.5 s (19.38 s, 20 chunks due, all on time); B plays 21.24 -> 32.24,
-    // stalls 1.411038 s, plays 33.651038 -> 60.
+    // stalls 1.411238 s, plays 33.651238 -> 60.
     const summary = runs[0].summary;
-    const stalledSeconds = 1.411038;
-    const watchSeconds = 19.38 + (32.24 - 21.24) + stalledSeconds + (60 - 33.651038);
+    const stalledSeconds = 1.411238;
+    const watchSeconds = 19.38 + (32.24 - 21.24) + stalledSeconds + (60 - 33.651238);
     expect(summary.stallRatio).toBeCloseTo(stalledSeconds / watchSeconds, 8);
     expect(summary.stallsPerMinute).toBeCloseTo(1 / (watchSeconds / 60), 6);
     // Due: A 20 on time; B 37 on time, 1 late, 2 missed.
@@ -133,9 +135,9 @@ describe("chain source -> A -> B", () => {
     expect(summary.controlBytes).toBe(3 * 408);
     expect(summary.overheadRatio).toBeCloseTo((3 * 408) / (59 * chunkBytes), 9);
     // Sent by the source: 9..32 to A (A is dropped as a child only at 33.5 s; 30..32 are lost)
-    // and 32..59 to B; sent by A: 19..29 to B.
-    expect(summary.sourceUploadShare).toBeCloseTo((24 + 28) / (24 + 28 + 11), 9);
-    expect(summary.recoverySeconds.max).toBeCloseTo(3.151038, 9);
+    // and 32..58 to B (59 is still on its wire when the run ends); sent by A: 19..29 to B.
+    expect(summary.sourceUploadShare).toBeCloseTo((24 + 27) / (24 + 27 + 11), 9);
+    expect(summary.recoverySeconds.max).toBeCloseTo(3.151238, 9);
   });
 
   it("under back-buffer, the same failure stalls as long but skips nothing", () => {
@@ -145,17 +147,17 @@ describe("chain source -> A -> B", () => {
       ),
     );
     const q = runs[0].qos;
-    // The source resends 30, 31, 32 from its back buffer; 30 arrives at 33.651038.
+    // The source resends 30, 31, 32 from its back buffer; 30 arrives at 33.651238.
     expect(q.stalls[B]).toBe(1);
-    expect(q.stalledMicros[B]).toBe(33_651_038 - 32_240_000);
+    expect(q.stalledMicros[B]).toBe(33_651_238 - 32_240_000);
     expect(q.missed[B]).toBe(0);
     expect(q.late[B]).toBe(1);
-    expect([...q.recoveries.values()]).toEqual([33_651_038 - 30_500_000]);
+    expect([...q.recoveries.values()]).toEqual([33_651_238 - 30_500_000]);
   });
 
   /*
    * With a 5 s startup buffer B plays chunk c at c + 5.24 s, so chunk 30 is due at 35.24, after
-   * the recovery (33.651038): the buffer covers it.
+   * the recovery (33.651238): the buffer covers it.
    */
   it("under back-buffer, no stall and no skipped chunk when the buffer covers the recovery", () => {
     const { runs } = run(

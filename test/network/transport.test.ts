@@ -99,18 +99,59 @@ describe("transport timing", () => {
     ]);
   });
 
-  it("sends a control message ahead of queued data, and its time pushes later data back", () => {
+  it("sends a control message ahead of queued data but after the message on the wire", () => {
     const { sim, transport, log, DATA, CONTROL } = network([8e6, 8e6], [80e6, 80e6]);
-    transport.send(0, 1, DATA, 1000, 1); // 0 .. 1000 µs on the uplink
-    transport.send(0, 1, DATA, 1000, 2); // 1000 .. 2000 µs
-    transport.send(0, 1, CONTROL, 100, 3); // 100 B = 100 µs, sent at once
-    transport.send(0, 1, DATA, 1000, 4); // waits for the queue and the control: 2100 .. 3100 µs
+    transport.send(0, 1, DATA, 1000, 1); // on the wire 0 .. 1000 µs
+    transport.send(0, 1, DATA, 1000, 2); // queued
+    transport.send(0, 1, CONTROL, 100, 3); // 100 B = 100 µs: 1000 .. 1100, ahead of #2
+    transport.send(0, 1, DATA, 1000, 4); // queued behind #2
     sim.run({ untilMicros: 1e6 });
+    // #2 goes at 1100 .. 2100, #4 at 2100 .. 3100; each then takes 10 ms and 100 µs down (the
+    // control 10 µs, right after #1 on the downlink).
     expect(log.map((d) => [d.type, d.p0, d.at])).toEqual([
-      ["control", 3, 100 + 10_000 + 10],
       ["data", 1, 11_100],
-      ["data", 2, 12_100],
+      ["control", 3, 1100 + 10_000 + 10],
+      ["data", 2, 2100 + 10_000 + 100],
       ["data", 4, 3100 + 10_000 + 100],
+    ]);
+  });
+
+  it("serializes back-to-back control messages on an idle uplink (no free control)", () => {
+    // Found: control on an idle uplink did not advance its busy time, so a burst left at once.
+    // 100 messages of 100 B from a 64 kbps node take 12.5 ms each: the last leaves at 1.25 s.
+    const { sim, transport, log, CONTROL } = network([64e3, 8e6], [80e6, 80e6]);
+    for (let i = 0; i < 100; i++) transport.send(0, 1, CONTROL, 100, i);
+    sim.run({ untilMicros: 10e6 });
+    expect(log.map((d) => d.at)).toEqual(
+      Array.from({ length: 100 }, (_, i) => (i + 1) * 12_500 + 10_000 + 10),
+    );
+  });
+
+  it("serializes control messages on the receiver's downlink, in turn with data", () => {
+    // Found: control deliveries bypassed the downlink queue. A 80 kbps downlink takes 10 ms per
+    // 100 B; two senders' messages arrive together and leave the downlink one after the other.
+    const { sim, transport, log, DATA, CONTROL } = network([8e6, 8e6, 8e6], [8e6, 80e3, 8e6]);
+    transport.send(0, 1, CONTROL, 100, 1); // leaves 0's uplink at 100 µs
+    transport.send(2, 1, DATA, 100, 2); // leaves 2's uplink at 100 µs
+    transport.send(0, 1, CONTROL, 100, 3); // 100 .. 200 µs
+    sim.run({ untilMicros: 10e6 });
+    expect(log.map((d) => [d.p0, d.at])).toEqual([
+      [1, 10_100 + 10_000],
+      [2, 10_100 + 20_000],
+      [3, 10_100 + 30_000],
+    ]);
+  });
+
+  it("places an early arrival in the idle gap a later-arriving reservation left", () => {
+    // A slow sender's message is booked first but arrives late (8 kbps: 100 ms on the wire);
+    // a fast sender's message arriving earlier uses the downlink before it instead of after.
+    const { sim, transport, log, DATA } = network([8e3, 8e6, 8e6], [8e6, 8e6, 8e6]);
+    transport.send(0, 2, DATA, 100, 1); // leaves at 100 ms, reaches 2's downlink at 110 ms
+    transport.send(1, 2, DATA, 100, 2); // leaves at 100 µs, reaches it at 10.1 ms
+    sim.run({ untilMicros: 10e6 });
+    expect(log.map((d) => [d.p0, d.at])).toEqual([
+      [2, 10_100 + 100],
+      [1, 110_000 + 100],
     ]);
   });
 
@@ -133,20 +174,28 @@ describe("transport timing", () => {
     const accepted = [1, 2, 3, 4, 5].map((i) => transport.send(0, 1, DATA, 1000, i));
     expect(accepted).toEqual([true, true, true, true, false]);
     expect(transport.counters.droppedAtSender).toBe(1);
-    expect(transport.counters.dataBytes).toBe(4000);
+    expect(transport.counters.refusedBytes).toBe(1000);
     sim.run({ untilMicros: 1e6 });
+    expect(transport.counters.dataBytes).toBe(4000);
     expect(log.map((d) => d.p0)).toEqual([1, 2, 3, 4]);
   });
 
   it("loses queued and unfinished messages of an abrupt leaver, keeps the finished ones", () => {
     const { sim, transport, log, DATA, atTime } = network([8e6, 8e6], [80e6, 80e6]);
-    // Uplink: #1 0..1000, #2 1000..2000, #3 2000..3000 µs; the sender fails at 1500 µs.
+    // Uplink: #1 0..1000, #2 1000..2000, #3 waiting; the sender fails at 1500 µs.
     for (const i of [1, 2, 3]) transport.send(0, 1, DATA, 1000, i);
     atTime(1500, () => transport.nodeDown(0, true));
     sim.run({ untilMicros: 1e6 });
     expect(log.map((d) => d.p0)).toEqual([1]);
-    expect(transport.counters.droppedInFlight).toBe(2);
-    expect(transport.counters.droppedDataBytes).toBe(2000);
+    // #2 was cut on the wire (sent, lost); #3 never left the queue (discarded).
+    expect(transport.counters).toMatchObject({
+      droppedInFlight: 1,
+      lostBytes: 1000,
+      droppedAtSender: 1,
+      discardedBytes: 1000,
+      droppedDataBytes: 2000,
+      dataBytes: 2000,
+    });
   });
 
   it("still delivers what a graceful leaver had started sending, loses what had not started", () => {
@@ -155,7 +204,9 @@ describe("transport timing", () => {
     atTime(1500, () => transport.nodeDown(0, false));
     sim.run({ untilMicros: 1e6 });
     expect(log.map((d) => d.p0)).toEqual([1, 2]);
-    expect(transport.counters.droppedInFlight).toBe(1);
+    expect(transport.counters.droppedInFlight).toBe(0);
+    expect(transport.counters.droppedAtSender).toBe(1);
+    expect(transport.counters.discardedBytes).toBe(1000);
   });
 
   it("delivers a goodbye sent at the moment of a graceful departure", () => {
@@ -180,6 +231,23 @@ describe("transport timing", () => {
     expect(transport.isUp(0)).toBe(true);
   });
 
+  it("enforces maxInFlightMessages: the message past the limit stops the run, naming it", () => {
+    const { sim, transport, DATA, CONTROL } = network([8e6, 8e6], [80e6, 80e6], {
+      maxInFlightMessages: 3,
+    });
+    transport.send(0, 1, DATA, 1000); // on the wire
+    transport.send(0, 1, DATA, 1000); // queued: queued messages count too
+    transport.send(0, 1, CONTROL, 100);
+    expect(transport.liveMessages).toBe(3);
+    expect(() => transport.send(0, 1, CONTROL, 100)).toThrow(
+      /^network\.maxInFlightMessages: 3 messages queued or in flight at once at 0 s/,
+    );
+    // Delivered messages free their place.
+    sim.run({ untilMicros: 1e6 });
+    expect(transport.liveMessages).toBe(0);
+    expect(transport.send(0, 1, CONTROL, 100)).toBe(true);
+  });
+
   it("refuses sends from a node that is down without counting them", () => {
     const { transport, DATA, CONTROL } = network([8e6, 8e6], [80e6, 80e6]);
     transport.nodeDown(1, false);
@@ -189,7 +257,7 @@ describe("transport timing", () => {
   });
 
   it("reports each send's uplink interval to the observer", () => {
-    const { transport, DATA, CONTROL } = network([8e6, 8e6], [80e6, 80e6]);
+    const { sim, transport, DATA, CONTROL } = network([8e6, 8e6], [80e6, 80e6]);
     const seen: number[][] = [];
     transport.observe({
       onSend: (from, to, type, bytes, start, done) =>
@@ -198,10 +266,12 @@ describe("transport timing", () => {
     transport.send(0, 1, DATA, 1000);
     transport.send(0, 1, DATA, 500);
     transport.send(0, 1, CONTROL, 100);
+    sim.run({ untilMicros: 1e6 });
+    // The control waits for the wire, then goes ahead of the waiting data.
     expect(seen).toEqual([
       [0, 1, DATA, 1000, 0, 1000],
-      [0, 1, DATA, 500, 1000, 1500],
-      [0, 1, CONTROL, 100, 0, 100],
+      [0, 1, CONTROL, 100, 1000, 1100],
+      [0, 1, DATA, 500, 1100, 1600],
     ]);
   });
 });
@@ -259,30 +329,38 @@ describe("transport accounting", () => {
       atTime(time, () => transport.nodeDown(node, abrupt));
     }
     sim.run({ untilMicros: 60_000_000 });
+    transport.finish();
     const c = transport.counters;
     const delivered = (type: string) => log.filter((d) => d.type === type);
     const sum = (list: Delivery[]) => list.reduce((s, d) => s + d.bytes, 0);
     // Some of everything happened, so the identities below are not vacuous.
     expect(refused.dataMessages).toBeGreaterThan(0);
     expect(c.droppedInFlight).toBeGreaterThan(0);
-    // Sent bytes per class are what the uplinks accepted.
-    expect(c.dataBytes).toBe(attempted.dataBytes - refused.dataBytes);
-    expect(c.controlBytes).toBe(attempted.controlBytes);
-    // Every accepted message is delivered or lost in flight; every refused one is counted.
+    expect(c.discardedBytes).toBeGreaterThan(0);
+    // Refused data never entered an uplink; everything else did.
+    expect(c.refusedBytes).toBe(refused.dataBytes);
+    expect(c.acceptedBytes).toBe(attempted.dataBytes - refused.dataBytes + attempted.controlBytes);
+    // Uplinks: accepted = sent + discarded (queued when the sender left) + pending (none: the
+    // run drained every queue).
+    expect(c.pendingBytes).toBe(0);
+    expect(c.acceptedBytes).toBe(c.dataBytes + c.controlBytes + c.discardedBytes);
+    // Network: what was sent is delivered or lost (nothing is still in flight).
+    expect(transport.inFlightBytes()).toBe(0);
+    expect(c.dispatchedBytes).toBe(c.dataBytes + c.controlBytes);
+    expect(c.dispatchedBytes).toBe(c.deliveredBytes + c.lostBytes);
     expect(c.delivered).toBe(log.length);
-    expect(c.droppedAtSender).toBe(refused.dataMessages);
-    expect(c.delivered + c.droppedInFlight).toBe(
-      attempted.dataMessages - refused.dataMessages + attempted.controlMessages,
-    );
-    // Data bytes: sent = delivered + lost in flight; dropped counts both kinds of loss.
+    expect(c.deliveredBytes).toBe(sum(log));
     expect(c.deliveredDataBytes).toBe(sum(delivered("data")));
-    expect(c.dataBytes + refused.dataBytes).toBe(c.deliveredDataBytes + c.droppedDataBytes);
+    // Every attempted message is delivered, lost in flight, or dropped at the sender.
+    expect(c.delivered + c.droppedInFlight + c.droppedAtSender).toBe(
+      attempted.dataMessages + attempted.controlMessages,
+    );
     // Per-node counters add up to the class totals.
     const up = transport.uploadedBytes.reduce((s, b) => s + b, 0);
     const down = transport.downloadedBytes.reduce((s, b) => s + b, 0);
     expect(up).toBe(c.dataBytes + c.controlBytes);
     expect(down).toBe(sum(log));
-    // The observer saw every accepted send: per node, its bytes are what the node uploaded.
+    // The observer saw every message put on a wire: per node, its bytes are what it uploaded.
     for (let node = 0; node < nodes; node++) {
       expect(transport.uploadedBytes[node]).toBe(dataFrom[node] + controlFrom[node]);
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { runScenario } from "../../sim/run/runScenario.ts";
 import { parseScenario } from "../../sim/scenario/load.ts";
+import { runScenario } from "../support/checkedRun.ts";
 
 /**
  * A small on-demand scenario: 800 kbps, 1 s chunks (100 kB), a 10-minute video; peers upload
@@ -138,7 +138,11 @@ describe("on-demand mesh", () => {
     );
     expect(run.summary.peers as number).toBeGreaterThan(60);
     expect(run.summary.sourceUploadShare).toBeLessThan(0.5);
-    expect(run.summary.continuityIndex as number).toBeGreaterThan(0.95);
+    // A viewer that is serving a chunk (100 kB: 0.8 s on its 1 Mbps uplink) sends its own
+    // requests only after that chunk (control overtakes queued data, never the message on the
+    // wire), so with 4 s of prefetch some chunks come late: measured 0.84 (above 0.95 while
+    // control could leave during a transmission, overdrawing the uplink).
+    expect(run.summary.continuityIndex as number).toBeGreaterThan(0.8);
   });
 });
 

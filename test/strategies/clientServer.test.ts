@@ -1,8 +1,8 @@
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { comparisonTable } from "../../sim/cli/table.ts";
-import { runScenario } from "../../sim/run/runScenario.ts";
 import { parseScenario } from "../../sim/scenario/load.ts";
+import { runScenario } from "../support/checkedRun.ts";
 
 describe("client-server", () => {
   const scenario = (sourceUpload: string, arrivals: string, session: string) => `name: cs

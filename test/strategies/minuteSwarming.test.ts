@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { PlayerState } from "../../sim/metrics/probe.ts";
-import { runScenario, type ScenarioRun } from "../../sim/run/runScenario.ts";
 import type { RunHooks, StrategyRun } from "../../sim/run/runStrategy.ts";
 import { parseScenario } from "../../sim/scenario/load.ts";
 import { ScenarioError } from "../../sim/scenario/reader.ts";
 import type { StrategyContext } from "../../sim/strategies/types.ts";
+import { runScenario, type ScenarioRun } from "../support/checkedRun.ts";
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -15,6 +15,18 @@ const run = (yaml: string, hooks: RunHooks = {}): ScenarioRun =>
 
 const extra = (r: StrategyRun, key: string): number => r.summary[key] as number;
 
+/**
+ * Every control byte is either swarm formation or piece exchange, and the transport agrees: the
+ * strategy counts what its uplinks accepted, the transport what left them by the end (the rest
+ * is still pending there).
+ */
+function expectControlAgrees(r: StrategyRun): void {
+  const counted = extra(r, "formationControlBytes") + extra(r, "exchangeControlBytes");
+  const { controlBytes, pendingBytes } = r.transport.counters;
+  expect(counted).toBeGreaterThanOrEqual(controlBytes);
+  expect(counted).toBeLessThanOrEqual(controlBytes + pendingBytes);
+}
+
 /*
  * One slice of P = 200 pieces (a 200 s slice at 400 kbps in 50,000-byte pieces) for N = 63
  * peers whose upload, like the source's, is the stream rate: every holder sends one piece per
@@ -24,6 +36,13 @@ const extra = (r: StrategyRun, key: string): number => r.summary[key] as number;
  *
  * Two regular unchoke slots and no optimistic one: identical peers have no better partner to
  * discover, and the bound's model is an uploader sending whole pieces to one peer at a time.
+ *
+ * The bound ignores control, which takes uplink time: each piece a peer gets costs HAVEs to its
+ * neighbours (about 2% of its uplink here), and a request waits behind the piece on its
+ * sender's wire (up to one piece-time: control overtakes queued data, never the wire). With one
+ * request out per neighbour the uploader then idles while the next request waits (measured: no
+ * peer completes within 270 s); two keep it busy, and the last completes within 30% of the
+ * bound (measured 1.24 and 1.25 for seeds 1 and 2).
  */
 const singleSlice = (seed: number) => `name: single-slice
 seed: ${seed}
@@ -45,10 +64,11 @@ strategies:
     swarmLifetime: 270s # ends, and reports, before the run does
     unchokeSlots: 2
     optimisticUnchoke: false
+    pipeline: 2
 `;
 
 describe("minute swarming: one slice", () => {
-  it("every peer completes, the last no earlier than the bound P - 1 + ceil(log2(N + 1)) piece-times and within 25% of it", () => {
+  it("every peer completes, the last no earlier than the bound P - 1 + ceil(log2(N + 1)) piece-times and within 30% of it", () => {
     const pieces = 200;
     const peers = 63;
     const pieceSeconds = (50_000 * 8) / 400e3;
@@ -62,7 +82,7 @@ describe("minute swarming: one slice", () => {
       expect(gauge("sliceCompletions").map((g) => g.value)).toEqual([peers]);
       const [last] = gauge("sliceLastDoneSeconds").map((g) => g.value);
       expect(last).toBeGreaterThanOrEqual(bound);
-      expect(last).toBeLessThanOrEqual(1.25 * bound);
+      expect(last).toBeLessThanOrEqual(1.3 * bound);
       expect(extra(r, "slicesCompleted")).toBe(peers);
       expect(extra(r, "slicesAbandoned")).toBe(0);
     }
@@ -89,11 +109,7 @@ describe("minute swarming: the cost of forming swarms", () => {
   it("halving the slice duration doubles formation bytes per stream byte and raises control bytes per stream byte", () => {
     const [s20, s10] = run(overheadScenario).runs;
     for (const r of [s20, s10]) {
-      // Every control byte is either swarm formation or piece exchange, and the transport agrees.
-      expect(extra(r, "formationControlBytes") + extra(r, "exchangeControlBytes")).toBeCloseTo(
-        r.transport.counters.controlBytes,
-        0,
-      );
+      expectControlAgrees(r);
       expect(extra(r, "slicesAbandoned")).toBe(0);
     }
     expect(extra(s10, "swarmsFormed")).toBe(2 * extra(s20, "swarmsFormed"));
@@ -291,10 +307,7 @@ describe("minute swarming: determinism and invariants", () => {
     expect(deliveries).toBeGreaterThan(5_000);
     for (const r of runs) {
       expect(extra(r, "handshakes")).toBeGreaterThan(0);
-      expect(extra(r, "formationControlBytes") + extra(r, "exchangeControlBytes")).toBeCloseTo(
-        r.transport.counters.controlBytes,
-        0,
-      );
+      expectControlAgrees(r);
     }
   });
 

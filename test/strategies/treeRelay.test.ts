@@ -1,7 +1,6 @@
 import { resolve } from "node:path";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { Traffic, type TrafficValue } from "../../sim/network/transport.ts";
-import { runScenario, type ScenarioRun } from "../../sim/run/runScenario.ts";
 import type { RunHooks } from "../../sim/run/runStrategy.ts";
 import { loadScenario, parseScenario } from "../../sim/scenario/load.ts";
 import type { Scenario } from "../../sim/scenario/scenario.ts";
@@ -11,6 +10,7 @@ import {
   treeRelay,
 } from "../../sim/strategies/treeRelay.ts";
 import type { Strategy, StrategyContext } from "../../sim/strategies/types.ts";
+import { runScenario, type ScenarioRun } from "../support/checkedRun.ts";
 
 afterEach(() => {
   vi.restoreAllMocks();
