@@ -61,15 +61,17 @@ strategies:
     [1024, 11],
     [1025, 12],
   ]) {
-    it(`mesh-pull never reaches all ${peers} peers in fewer than ${bound} chunk-times, and its best chunk takes under twice that`, () => {
+    it(`mesh-pull never reaches all ${peers} peers in fewer than ${bound} chunk-times, and its best chunk takes under three times that`, () => {
       expect(Math.ceil(Math.log2(peers)) + 1).toBe(bound);
       const delays = fullDiffusionDelays(peers);
       expect(delays.length).toBeGreaterThan(0);
       for (const d of delays) expect(d).toBeGreaterThanOrEqual(bound);
-      // How close it comes: the first chunks, spread before the uplinks fill, measured 19.1
-      // chunk-times for N = 1024 (1.7 x the bound). With no spare capacity at all, the pull
-      // mesh then falls behind and later chunks never reach everyone.
-      expect(Math.min(...delays)).toBeLessThan(2 * bound);
+      // How close it comes. The bound counts data only; here buffer maps and requests share
+      // the same uplinks (12.7% of all bytes sent), so with no spare capacity the first chunks,
+      // spread before the uplinks fill, measured 25.5 chunk-times for N = 1024 and 32.7 for
+      // N = 1025 (2.3 and 2.7 x the bound). The pull mesh then falls behind and later chunks
+      // never reach everyone.
+      expect(Math.min(...delays)).toBeLessThan(3 * bound);
     });
   }
 });

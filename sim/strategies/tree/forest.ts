@@ -224,7 +224,7 @@ export class TreeForest {
 
   /**
    * Makes `child` a child of `relay` in `tree`, wanting chunks from `fromChunk` on, and
-   * connects its subtree. The caller checks {@link hasFreeSlot} first; overcommitting a relay's
+   * connects its subtree. The caller checks {@link hasFreeSlot} and that the child has no parent first; overcommitting a relay's
    * upload is a bug, so it throws.
    */
   link(tree: number, relay: number, child: number, fromChunk: number): void {
@@ -233,6 +233,11 @@ export class TreeForest {
     }
     const c = this.at(child, tree);
     const r = this.at(relay, tree);
+    // A node in two children lists corrupts both lists (and can make a cycle), so this is a
+    // bug to stop at, not a state to repair.
+    if (this.parent[c] !== NONE) {
+      throw new Error(`tree ${tree}: ${child} is already a child of ${this.parent[c]}`);
+    }
     this.parent[c] = relay;
     this.childFrom[c] = fromChunk;
     // Append, so that existing children keep their place in the relay's sending order.

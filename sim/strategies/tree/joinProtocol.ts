@@ -258,9 +258,18 @@ export class TreeJoin {
 
   // --- Seeking ---------------------------------------------------------------------------
 
+  /**
+   * Whether `peer` is still looking for a parent with search `version`. A peer whose request a
+   * relay has accepted (linked, accept on its way) has stopped looking: without this, a retry
+   * scheduled before the accept would start a second search and link it under two relays.
+   */
   private isSeeking(peer: number, version: number): boolean {
-    const state = this.forest.state[this.forest.at(peer, this.tree)];
-    return state === TreeState.Seeking && this.seekVersion[peer] === version;
+    const p = this.forest.at(peer, this.tree);
+    return (
+      this.forest.state[p] === TreeState.Seeking &&
+      this.seekVersion[peer] === version &&
+      this.forest.parent[p] === NONE
+    );
   }
 
   private query(peer: number): void {
