@@ -74,8 +74,7 @@ const NO_HANDLE = -1;
  * counts as sent and lost), or if the receiver is offline when it arrives. A graceful leaver's
  * message on the wire and its control still go out; its queued data is discarded. Data that
  * would wait longer than `maxBacklogSeconds` is refused at once. Strategies can read
- * {@link uplinkBacklogMicros} to avoid that. One gap remains: an aggregated fan-out sent with
- * {@link sendUndelivered} to -1 charges the sender's uplink but no receiver's downlink.
+ * {@link uplinkBacklogMicros} to avoid that.
  */
 export class Transport {
   /** Counters, updated as messages are sent, delivered or dropped. */
@@ -312,18 +311,37 @@ export class Transport {
    * as {@link send} charges a control message: the sender's uplink (ahead of waiting data),
    * the receiver's downlink, the counters, the observers; it counts as delivered. `type` must be
    * a registered control type. Returns the time the message reaches `to` (µs, as {@link send}
-   * would deliver it); with `to` = -1 (an aggregated fan-out whose receivers the caller knows)
-   * the time it leaves the uplink, charging no downlink. Returns -1 when the sender is down. Whether the receiver is still up on
+   * would deliver it), or -1 when the sender is down. Whether the receiver is still up on
    * arrival is the caller's to check.
    */
   sendUndelivered(from: number, to: number, type: number, bytes: number): number {
     if (this.downSince[from] !== Number.POSITIVE_INFINITY) return -1;
     this.counters.acceptedBytes += bytes;
     const done = this.bookUplink(from, to, type, bytes, true);
-    if (to >= 0) return this.undelivered(from, to, type, bytes, done);
-    // An aggregated fan-out (to = -1): counted as sent by the sender's uplink; its receivers
-    // are the caller's, so no downlink is charged and nothing is dispatched or delivered (a
-    // known gap, see the class comment).
+    return this.undelivered(from, to, type, bytes, done);
+  }
+
+  /**
+   * Sends one control message of `bytesEach` bytes to each of the first `count` nodes in
+   * `receivers`, without delivery events (a HAVE announced to every neighbour, whose effect the
+   * caller derives from the arrival times). The copies leave the sender's uplink back to back,
+   * as one burst of `count` x `bytesEach` bytes ahead of waiting data, and each copy is
+   * serialized on its receiver's downlink, so a fan-out is charged on every link it crosses, as
+   * {@link sendUndelivered} charges one message. Returns when the burst has left the uplink
+   * (µs), or -1 when the sender is down.
+   */
+  sendFanOut(
+    from: number,
+    type: number,
+    bytesEach: number,
+    receivers: Int32Array,
+    count: number,
+  ): number {
+    if (this.downSince[from] !== Number.POSITIVE_INFINITY) return -1;
+    const bytes = bytesEach * count;
+    this.counters.acceptedBytes += bytes;
+    const done = this.bookUplink(from, NO_HANDLE, type, bytes, true);
+    for (let i = 0; i < count; i++) this.undelivered(from, receivers[i], type, bytesEach, done);
     return done;
   }
 

@@ -142,6 +142,24 @@ describe("transport timing", () => {
     ]);
   });
 
+  it("charges a fan-out once per copy on the sender's uplink and on each receiver's downlink", () => {
+    // Found: an aggregated HAVE charged the sender's uplink only. Two 100 B copies leave an
+    // 8 Mbps uplink back to back (done at 200 µs) and reach 80 kbps downlinks (10 ms each) at
+    // 10 200 µs. Node 3's 100 B of data to node 2, sent at 200 µs, arrives at 10 300 µs and
+    // must wait for the HAVE's copy to leave that downlink at 20 200 µs.
+    const { sim, transport, log, DATA, CONTROL, atTime } = network(
+      [8e6, 8e6, 8e6, 8e6],
+      [8e6, 80e3, 80e3, 8e6],
+    );
+    expect(transport.sendFanOut(0, CONTROL, 100, Int32Array.of(1, 2, 3), 2)).toBe(200);
+    atTime(200, () => transport.send(3, 2, DATA, 100, 9));
+    sim.run({ untilMicros: 1e6 });
+    expect(log.map((d) => [d.p0, d.at])).toEqual([[9, 20_200 + 10_000]]);
+    expect(Array.from(transport.uploadedBytes)).toEqual([200, 0, 0, 100]);
+    expect(Array.from(transport.downloadedBytes)).toEqual([0, 100, 200, 0]);
+    expect(transport.counters.controlBytes).toBe(200);
+  });
+
   it("places an early arrival in the idle gap a later-arriving reservation left", () => {
     // A slow sender's message is booked first but arrives late (8 kbps: 100 ms on the wire);
     // a fast sender's message arriving earlier uses the downlink before it instead of after.

@@ -48,6 +48,8 @@ class LiveSwarm implements Strategy {
   private readonly c: StrategyContext;
   private readonly o: LiveSwarmOptions;
   private readonly table: PartnerTable;
+  /** Scratch: the partners a HAVE goes to (one node's partners at most). */
+  private readonly haveReceivers: Int32Array;
   private readonly ring: BufferRing;
   private readonly members: Membership;
   private readonly gauges: MeshGauges;
@@ -94,6 +96,7 @@ class LiveSwarm implements Strategy {
       Math.max(options.maxNeighbours, 2 * slots[0]),
     );
     this.table = new PartnerTable(n, options.maxNeighbours, sourceCapacity, bitrate);
+    this.haveReceivers = new Int32Array(Math.max(options.maxNeighbours, sourceCapacity));
     const windowChunks = Math.max(
       1,
       Math.ceil(secondsToMicros(options.windowSeconds) / stream.chunkMicros),
@@ -213,11 +216,17 @@ class LiveSwarm implements Strategy {
 
   /** Charges the HAVE fan-out of one new piece at `node`. */
   private announce(node: number): void {
-    const count = this.table.count[node];
+    const table = this.table;
+    const base = table.base(node);
+    const receivers = this.haveReceivers;
+    let count = 0;
+    for (let e = base; e < base + table.capacity(node); e++) {
+      if (table.partner[e] >= 0) receivers[count++] = table.partner[e];
+    }
     if (count === 0) return;
-    const bytes = count * this.o.controlBytes;
-    if (this.c.transport.sendUndelivered(node, -1, this.msgHave, bytes) >= 0) {
-      this.haveBytes += bytes;
+    const each = this.o.controlBytes;
+    if (this.c.transport.sendFanOut(node, this.msgHave, each, receivers, count) >= 0) {
+      this.haveBytes += count * each;
     }
   }
 

@@ -43,6 +43,8 @@ export class PieceExchange {
   private readonly lastPieceBytes: number;
   private readonly progressive: boolean;
   private readonly lateRequestEvent: number;
+  /** Scratch: the peers an aggregated HAVE goes to (one member's neighbours at most). */
+  private readonly haveReceivers: Int32Array;
 
   /**
    * Registers the `swarm/request-arrives` event.
@@ -79,6 +81,7 @@ export class PieceExchange {
     this.uplink = parts.uplink;
     this.completed = parts.completed;
     this.k = parts.records.k;
+    this.haveReceivers = new Int32Array(this.k);
     this.pieces = parts.records.pieces;
     this.lastPieceBytes = parts.lastPieceBytes;
     this.progressive = options.playback === "progressive";
@@ -392,7 +395,7 @@ export class PieceExchange {
         // This HAVE would wake a neighbour we unchoke that sits idle: it travels on its own.
         this.wire.linkControl(h, this.wire.types.haveWake, this.o.haveBytes, i, Overhead.Exchange);
       } else {
-        aggregated++;
+        this.haveReceivers[aggregated++] = records.linkPeer[h];
       }
       if (
         slotFree &&
@@ -427,14 +430,20 @@ export class PieceExchange {
       }
     }
     if (offer !== NONE) this.choker.offerSlot(peer, offer);
-    const haveBytes = aggregated * (this.o.haveBytes + this.o.headerBytes);
+    const haveEach = this.o.haveBytes + this.o.headerBytes;
     if (
-      haveBytes > 0 &&
-      this.c.transport.sendUndelivered(peer, -1, this.wire.types.have, haveBytes) >= 0
+      aggregated > 0 &&
+      this.c.transport.sendFanOut(
+        peer,
+        this.wire.types.have,
+        haveEach,
+        this.haveReceivers,
+        aggregated,
+      ) >= 0
     ) {
-      // The other neighbours' HAVEs: their bytes and uplink time are charged; what they teach
-      // follows from the latency, so they need no delivery event.
-      this.stats.exchangeBytes += haveBytes;
+      // The other neighbours' HAVEs: charged on our uplink and on each neighbour's downlink;
+      // what they teach follows from the latency, so they need no delivery event.
+      this.stats.exchangeBytes += aggregated * haveEach;
     }
     if (this.progressive && peer !== 0) this.feeder.feedPrefix(m);
     if (records.piecesHeld[m] === P) this.complete(m);
