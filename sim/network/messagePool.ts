@@ -6,8 +6,10 @@ export const MessageState = {
   Free: 0,
   /** Waiting in its sender's uplink queue (data that could not start at once). */
   Queued: 1,
-  /** On or through the sender's uplink, its delivery scheduled. */
+  /** Through the sender's uplink (or control on it), its delivery scheduled. */
   Scheduled: 2,
+  /** Data on its sender's wire; its delivery is scheduled once it has left the uplink. */
+  OnWire: 3,
 } as const;
 
 /**

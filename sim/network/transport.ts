@@ -55,17 +55,18 @@ const NO_HANDLE = -1;
  * (at its upload capacity), travels the pairwise one-way latency, and is serialized on the
  * receiver's downlink (store and forward at both access links).
  *
- * Uplink: one message on the wire at a time, never preempted. Data waits in a FIFO queue;
- * control goes ahead of waiting data (as routers and TCP stacks prioritise it) but behind the
- * message on the wire and behind earlier control, so its slot on the wire is known when it is
- * sent. Data that cannot start at once is queued and put on the wire when the wire frees (one
- * event per queued message). Over any window an uplink therefore carries at most its capacity
- * times the window plus one message. Control from a node whose upload is below
- * `controlFloor` is serialized at the floor rate (a free rider still sends requests), so such a
- * node's uplink may carry up to the floor rate; that is the only excess over capacity.
+ * Uplink: data leaves in FIFO order, one message after the other, as a train of packets;
+ * control goes between two packets of the data on the wire (as TCP interleaves segments), ahead
+ * of waiting data and behind earlier control, so its slot on the wire is known when it is sent,
+ * and the data it interrupts leaves that much later. Data is put on the wire when the wire
+ * frees and reserves its receiver's downlink when it has left (one event per data message).
+ * Over any window an uplink carries at most its capacity times the window. Control from a node
+ * whose upload is below `controlFloor` is serialized at the floor rate (a free rider still
+ * sends requests), so such a node's uplink may carry up to the floor rate; that is the only
+ * excess over capacity.
  *
- * Downlink: a FIFO of reservations made when a message is put on the uplink (its arrival time
- * is then known). A reservation made out of arrival order leaves an idle gap before it; the last
+ * Downlink: a FIFO of reservations made when a message's arrival time is known (control when
+ * sent, data when it has left the uplink). A reservation made out of arrival order leaves an idle gap before it; the last
  * such gap is remembered and a later, earlier-arriving message that fits is placed in it, so a
  * message booked far ahead does not block the link. Reservations never overlap, so a downlink
  * carries at most its capacity.
@@ -109,6 +110,7 @@ export class Transport {
   private readonly horizonMicros: number;
   private readonly deliverKind: number;
   private readonly uplinkKind: number;
+  private readonly wireDoneKind: number;
   private readonly handlers: MessageHandler[] = [];
   private readonly classes: TrafficValue[] = [];
   private readonly names: string[] = [];
@@ -122,6 +124,12 @@ export class Transport {
   private readonly queueBytes: Float64Array;
   /** 1 while an uplink has a wire-free event pending. */
   private readonly uplinkPending: Uint8Array;
+  /** The data message on each uplink's wire, or -1. */
+  private readonly wireHandle: Int32Array;
+  /** When the wire message's current segment started (or resumes, after booked control), µs. */
+  private readonly segmentStart: Float64Array;
+  /** Bytes of the wire message already reported to observers (segments before control). */
+  private readonly wireReportedBytes: Float64Array;
   /** End of each downlink's last reservation, and the idle gap [gapStart, gapEnd) before it. */
   private readonly downFreeAt: Float64Array;
   private readonly gapStart: Float64Array;
@@ -162,6 +170,9 @@ export class Transport {
     this.queueMicros = new Float64Array(nodes);
     this.queueBytes = new Float64Array(nodes);
     this.uplinkPending = new Uint8Array(nodes);
+    this.wireHandle = new Int32Array(nodes).fill(NO_HANDLE);
+    this.segmentStart = new Float64Array(nodes);
+    this.wireReportedBytes = new Float64Array(nodes);
     this.downFreeAt = new Float64Array(nodes);
     this.gapStart = new Float64Array(nodes);
     this.gapEnd = new Float64Array(nodes);
@@ -174,8 +185,12 @@ export class Transport {
     this.deliverKind = sim.register("transport/deliver", ["handle"], (handle) =>
       this.deliver(handle),
     );
-    this.uplinkKind = sim.register("transport/uplink-free", ["node"], (node) =>
-      this.uplinkFree(node),
+    this.uplinkKind = sim.register("transport/uplink-free", ["node"], (node) => {
+      this.uplinkPending[node] = 0;
+      this.startNext(node);
+    });
+    this.wireDoneKind = sim.register("transport/wire-done", ["handle"], (handle) =>
+      this.wireDone(handle),
     );
   }
 
@@ -317,7 +332,7 @@ export class Transport {
   sendUndelivered(from: number, to: number, type: number, bytes: number): number {
     if (this.downSince[from] !== Number.POSITIVE_INFINITY) return -1;
     this.counters.acceptedBytes += bytes;
-    const done = this.bookUplink(from, to, type, bytes, true);
+    const done = this.bookControl(from, to, type, bytes);
     return this.undelivered(from, to, type, bytes, done);
   }
 
@@ -340,7 +355,7 @@ export class Transport {
     if (this.downSince[from] !== Number.POSITIVE_INFINITY) return -1;
     const bytes = bytesEach * count;
     this.counters.acceptedBytes += bytes;
-    const done = this.bookUplink(from, NO_HANDLE, type, bytes, true);
+    const done = this.bookControl(from, NO_HANDLE, type, bytes);
     for (let i = 0; i < count; i++) this.undelivered(from, receivers[i], type, bytesEach, done);
     return done;
   }
@@ -352,6 +367,9 @@ export class Transport {
   finish(): void {
     for (let node = 0; node < this.queueBytes.length; node++) {
       this.counters.pendingBytes += this.queueBytes[node];
+      // Data still on the wire at the end has not left: pending too.
+      const h = this.wireHandle[node];
+      if (h !== NO_HANDLE) this.counters.pendingBytes += this.pool.bytes[h];
     }
   }
 
@@ -405,14 +423,23 @@ export class Transport {
   }
 
   /**
-   * Puts an accepted message on its sender's wire, or queues it: control goes at once (ahead of
-   * waiting data, behind the wire); data goes at once only when the wire is free and no data
-   * waits.
+   * Sends an accepted message: control goes on the uplink at once (interleaved with the data on
+   * the wire, see {@link bookControl}) and its delivery is scheduled; data goes on the wire at
+   * once when the wire is free and no data waits, and is queued otherwise.
    */
   private dispatch(h: number, from: number, control: boolean): void {
-    const now = this.sim.nowMicros;
-    if (control || (this.upFreeAt[from] <= now && this.queueHead[from] === NO_HANDLE)) {
-      this.putOnWire(h, Math.max(now, this.upFreeAt[from]));
+    if (control) {
+      const pool = this.pool;
+      const to = pool.to[h];
+      const type = pool.type[h];
+      const bytes = pool.bytes[h];
+      const start = this.controlStart(from);
+      const done = this.bookControl(from, to, type, bytes);
+      pool.state[h] = MessageState.Scheduled;
+      pool.start[h] = start;
+      pool.done[h] = done;
+      if (done <= this.horizonMicros) this.counters.dispatchedBytes += bytes;
+      this.sim.at(this.arrival(from, to, type, bytes, done), this.deliverKind, h);
       return;
     }
     const pool = this.pool;
@@ -425,22 +452,23 @@ export class Transport {
     const bytes = pool.bytes[h];
     this.queueMicros[from] += this.serialization(bytes, this.upload[from]);
     this.queueBytes[from] += bytes;
-    if (this.uplinkPending[from] === 0) {
-      this.uplinkPending[from] = 1;
-      this.sim.at(this.upFreeAt[from], this.uplinkKind, from);
-    }
+    this.startNext(from);
   }
 
-  /** The wire of `node` is free (or was, when the event was set): its next queued data goes. */
-  private uplinkFree(node: number): void {
-    this.uplinkPending[node] = 0;
+  /**
+   * Puts `node`'s next queued data on its wire if the wire is free now; when control holds the
+   * wire, tries again when it frees. The message on the wire starts the next one itself.
+   */
+  private startNext(node: number): void {
+    if (this.wireHandle[node] !== NO_HANDLE) return;
     const h = this.queueHead[node];
     if (h === NO_HANDLE) return;
     const now = this.sim.nowMicros;
     if (this.upFreeAt[node] > now) {
-      // Control took the wire meanwhile; the data waits for it.
-      this.uplinkPending[node] = 1;
-      this.sim.at(this.upFreeAt[node], this.uplinkKind, node);
+      if (this.uplinkPending[node] === 0) {
+        this.uplinkPending[node] = 1;
+        this.sim.at(this.upFreeAt[node], this.uplinkKind, node);
+      }
       return;
     }
     const pool = this.pool;
@@ -448,81 +476,152 @@ export class Transport {
     this.queueHead[node] = next;
     if (next === NO_HANDLE) this.queueTail[node] = NO_HANDLE;
     const bytes = pool.bytes[h];
-    this.queueMicros[node] -= this.serialization(bytes, this.upload[node]);
+    const serialization = this.serialization(bytes, this.upload[node]);
+    this.queueMicros[node] -= serialization;
     this.queueBytes[node] -= bytes;
-    this.putOnWire(h, now);
-    if (next !== NO_HANDLE) {
-      this.uplinkPending[node] = 1;
-      this.sim.at(this.upFreeAt[node], this.uplinkKind, node);
-    }
+    pool.state[h] = MessageState.OnWire;
+    pool.start[h] = now;
+    pool.done[h] = now + serialization;
+    this.upFreeAt[node] = now + serialization;
+    this.wireHandle[node] = h;
+    this.segmentStart[node] = now;
+    this.wireReportedBytes[node] = 0;
+    this.sim.at(now + serialization, this.wireDoneKind, h);
   }
 
   /**
-   * Puts message h on its sender's wire from `start` (µs), reserves each receiver's downlink and
-   * schedules the deliveries.
+   * The time the data message h on its sender's wire was due to leave has come. Control
+   * interleaved meanwhile has pushed it back: wait again. Otherwise it has left: count it, reserve
+   * each receiver's downlink, schedule the deliveries, and start the next queued data.
    */
-  private putOnWire(h: number, start: number): void {
+  private wireDone(h: number): void {
     const pool = this.pool;
+    const now = this.sim.nowMicros;
+    if (pool.done[h] > now) {
+      this.sim.at(pool.done[h], this.wireDoneKind, h);
+      return;
+    }
     const from = pool.from[h];
     const to = pool.to[h];
     const type = pool.type[h];
     const bytes = pool.bytes[h];
-    const control = this.classes[type] === Traffic.Control;
-    const done = this.bookUplink(from, to, type, bytes, control, start);
-    const counted = done <= this.horizonMicros;
-    if (to !== NO_HANDLE) {
-      pool.state[h] = MessageState.Scheduled;
-      pool.start[h] = start;
-      pool.done[h] = done;
-      if (counted) this.counters.dispatchedBytes += bytes;
-      this.sim.at(this.arrival(from, to, type, bytes, done), this.deliverKind, h);
-      return;
-    }
-    // A multicast: one copy per recipient from here on.
-    const list = this.waitingRecipients.get(h)!;
-    this.waitingRecipients.delete(h);
-    const p0 = pool.p0[h];
-    const p1 = pool.p1[h];
-    pool.release(h);
-    for (let i = 0; i < list.length; i++) {
-      const r = list[i];
-      const copy = this.newMessage(type, from, r, bytes, p0, p1);
-      pool.state[copy] = MessageState.Scheduled;
-      pool.start[copy] = start;
-      pool.done[copy] = done;
-      if (counted) this.counters.dispatchedBytes += bytes;
-      this.sim.at(this.arrival(from, r, type, bytes, done), this.deliverKind, copy);
-    }
-  }
-
-  /**
-   * Occupies `from`'s wire with one message from `start` (default: as soon as the wire and the
-   * control booked on it allow) and counts it; returns when it has left (µs).
-   */
-  private bookUplink(
-    from: number,
-    to: number,
-    type: number,
-    bytes: number,
-    control: boolean,
-    start = Math.max(this.sim.nowMicros, this.upFreeAt[from]),
-  ): number {
-    const rate = control ? Math.max(this.upload[from], this.controlFloor) : this.upload[from];
-    const done = start + this.serialization(bytes, rate);
-    this.upFreeAt[from] = done;
+    this.wireHandle[from] = NO_HANDLE;
+    this.reportSend(
+      from,
+      to,
+      type,
+      bytes - this.wireReportedBytes[from],
+      this.segmentStart[from],
+      now,
+    );
     const c = this.counters;
-    if (done <= this.horizonMicros) {
-      if (control) c.controlBytes += bytes;
-      else {
-        c.dataBytes += bytes;
-        if (from === 0) c.sourceDataBytes += bytes;
-      }
+    // Past the end of the run (an unbounded test run only): not sent, and never delivered.
+    const counted = now <= this.horizonMicros;
+    if (counted) {
+      c.dataBytes += bytes;
+      if (from === 0) c.sourceDataBytes += bytes;
       this.uploadedBytes[from] += bytes;
     } else {
       c.pendingBytes += bytes;
     }
-    for (const o of this.sendObservers) o.onSend!(from, to, type, bytes, start, done);
+    if (this.downAbrupt[from] === 1 && this.downSince[from] < now) {
+      // The sender left abruptly before the message was out: it was cut (sent, and lost).
+      const copies = to === NO_HANDLE ? this.waitingRecipients.get(h)!.length : 1;
+      this.waitingRecipients.delete(h);
+      pool.release(h);
+      if (counted) {
+        c.dispatchedBytes += bytes * copies;
+        c.droppedInFlight += copies;
+        c.lostBytes += bytes * copies;
+        c.droppedDataBytes += bytes * copies;
+      }
+    } else if (to !== NO_HANDLE) {
+      pool.state[h] = MessageState.Scheduled;
+      if (counted) c.dispatchedBytes += bytes;
+      this.sim.at(this.arrival(from, to, type, bytes, now), this.deliverKind, h);
+    } else {
+      // A multicast: one copy per recipient from here on.
+      const list = this.waitingRecipients.get(h)!;
+      this.waitingRecipients.delete(h);
+      const start = pool.start[h];
+      const p0 = pool.p0[h];
+      const p1 = pool.p1[h];
+      pool.release(h);
+      for (let i = 0; i < list.length; i++) {
+        const r = list[i];
+        const copy = this.newMessage(type, from, r, bytes, p0, p1);
+        pool.state[copy] = MessageState.Scheduled;
+        pool.start[copy] = start;
+        pool.done[copy] = now;
+        if (counted) c.dispatchedBytes += bytes;
+        this.sim.at(this.arrival(from, r, type, bytes, now), this.deliverKind, copy);
+      }
+    }
+    this.startNext(from);
+  }
+
+  /** When control sent by `from` now would start on its uplink, µs (see {@link bookControl}). */
+  private controlStart(from: number): number {
+    const now = this.sim.nowMicros;
+    if (this.wireHandle[from] === NO_HANDLE) return Math.max(now, this.upFreeAt[from]);
+    return Math.max(now, this.segmentStart[from]);
+  }
+
+  /**
+   * Occupies `from`'s uplink with one control message and counts it; returns when it has left
+   * (µs). Data is sent as a train of packets, so control goes between two of them, as TCP
+   * interleaves segments: it starts now (or after control booked earlier) even when data is on
+   * the wire, and that data, and everything queued behind it, leaves later by the control's
+   * serialization time. The uplink carries one thing at a time and never more than its rate
+   * (packet granularity is below the microsecond resolution that matters here).
+   */
+  private bookControl(from: number, to: number, type: number, bytes: number): number {
+    const rate = Math.max(this.upload[from], this.controlFloor);
+    const serialization = this.serialization(bytes, rate);
+    const now = this.sim.nowMicros;
+    const h = this.wireHandle[from];
+    let start: number;
+    // Data whose last bit leaves exactly now still counts as on the wire (its event has not
+    // run yet): the control goes first and the data ends a control-time later.
+    if (h === NO_HANDLE) {
+      start = Math.max(now, this.upFreeAt[from]);
+      this.upFreeAt[from] = start + serialization;
+    } else {
+      start = Math.max(now, this.segmentStart[from]);
+      if (start > this.segmentStart[from]) {
+        // The data ran from its segment's start until now: report that part as sent.
+        const pool = this.pool;
+        const part = Math.min(
+          ((start - this.segmentStart[from]) * this.upload[from]) / 8e6,
+          pool.bytes[h] - this.wireReportedBytes[from],
+        );
+        this.reportSend(from, pool.to[h], pool.type[h], part, this.segmentStart[from], start);
+        this.wireReportedBytes[from] += part;
+      }
+      this.segmentStart[from] = start + serialization;
+      this.pool.done[h] += serialization;
+      this.upFreeAt[from] += serialization;
+    }
+    const done = start + serialization;
+    if (done <= this.horizonMicros) {
+      this.counters.controlBytes += bytes;
+      this.uploadedBytes[from] += bytes;
+    } else {
+      this.counters.pendingBytes += bytes;
+    }
+    this.reportSend(from, to, type, bytes, start, done);
     return done;
+  }
+
+  private reportSend(
+    from: number,
+    to: number,
+    type: number,
+    bytes: number,
+    start: number,
+    done: number,
+  ): void {
+    for (const o of this.sendObservers) o.onSend!(from, to, type, bytes, start, done);
   }
 
   /** Charges an undelivered control message's downlink and counts it as delivered. */
