@@ -94,3 +94,25 @@ export interface TrafficCounters {
   /** Bytes of dropped data messages (refused, discarded or lost). */
   droppedDataBytes: number;
 }
+
+/** Counters at zero, for a new transport. */
+export function newTrafficCounters(): TrafficCounters {
+  return {
+    controlBytes: 0,
+    dataBytes: 0,
+    sourceDataBytes: 0,
+    acceptedBytes: 0,
+    pendingBytes: 0,
+    dispatchedBytes: 0,
+    delivered: 0,
+    deliveredBytes: 0,
+    deliveredDataBytes: 0,
+    sourceDeliveredDataBytes: 0,
+    droppedAtSender: 0,
+    droppedInFlight: 0,
+    refusedBytes: 0,
+    discardedBytes: 0,
+    lostBytes: 0,
+    droppedDataBytes: 0,
+  };
+}

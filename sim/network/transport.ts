@@ -1,14 +1,17 @@
 import type { Simulator } from "../engine/simulator.ts";
-import type { OptionReader } from "../scenario/reader.ts";
+import { Downlinks, serializationMicros } from "./downlinks.ts";
 import type { LatencyModel } from "./latency.ts";
 import { MessagePool, MessageState } from "./messagePool.ts";
 import {
   type MessageHandler,
+  newTrafficCounters,
   Traffic,
   type TrafficCounters,
   type TrafficValue,
   type TransportObserver,
 } from "./traffic.ts";
+import type { TransportOptions } from "./transportOptions.ts";
+import { UplinkQueues } from "./uplinkQueues.ts";
 
 export {
   type MessageHandler,
@@ -17,35 +20,7 @@ export {
   type TrafficValue,
   type TransportObserver,
 } from "./traffic.ts";
-
-/** Options of the transport (`network:` in a scenario). */
-export interface TransportOptions {
-  /**
-   * Most seconds of queued data a node's uplink may hold; a data message that would wait longer
-   * is dropped at the sender and counted. Default 30 s. Bounds every queue in the model.
-   */
-  maxBacklogSeconds: number;
-  /**
-   * Rate used to send control messages from a node whose upload capacity is below it (a free
-   * rider still sends requests). Default 64 kbps.
-   */
-  controlFloorBitsPerSecond: number;
-  /**
-   * Most messages queued or in flight at once across the network (a limit, enforced: reaching it
-   * stops the run with an error naming `network.maxInFlightMessages`, as `limits.maxEvents`
-   * does). Default 50 million.
-   */
-  maxInFlightMessages: number;
-}
-
-/** Resolves `network`. */
-export function resolveTransportOptions(reader: OptionReader): TransportOptions {
-  return {
-    maxBacklogSeconds: reader.durationSeconds("maxBacklog", 30, { above: 0 }),
-    controlFloorBitsPerSecond: reader.bitsPerSecond("controlFloor", 64e3, { above: 0 }),
-    maxInFlightMessages: reader.integer("maxInFlightMessages", 50_000_000, { min: 1 }),
-  };
-}
+export { resolveTransportOptions, type TransportOptions } from "./transportOptions.ts";
 
 /** The end of a queue (no message). */
 const NO_HANDLE = -1;
@@ -65,11 +40,8 @@ const NO_HANDLE = -1;
  * sends requests), so such a node's uplink may carry up to the floor rate; that is the only
  * excess over capacity.
  *
- * Downlink: a FIFO of reservations made when a message's arrival time is known (control when
- * sent, data when it has left the uplink). A reservation made out of arrival order leaves an idle gap before it; the last
- * such gap is remembered and a later, earlier-arriving message that fits is placed in it, so a
- * message booked far ahead does not block the link. Reservations never overlap, so a downlink
- * carries at most its capacity.
+ * Downlink: reserved when a message's arrival time is known (control when sent, data when it
+ * has left the uplink), as {@link Downlinks} describes; it carries at most its capacity.
  *
  * A message is lost if its sender leaves abruptly before the message has left its uplink (it
  * counts as sent and lost), or if the receiver is offline when it arrives. A graceful leaver's
@@ -79,24 +51,7 @@ const NO_HANDLE = -1;
  */
 export class Transport {
   /** Counters, updated as messages are sent, delivered or dropped. */
-  readonly counters: TrafficCounters = {
-    controlBytes: 0,
-    dataBytes: 0,
-    sourceDataBytes: 0,
-    acceptedBytes: 0,
-    pendingBytes: 0,
-    dispatchedBytes: 0,
-    delivered: 0,
-    deliveredBytes: 0,
-    deliveredDataBytes: 0,
-    sourceDeliveredDataBytes: 0,
-    droppedAtSender: 0,
-    droppedInFlight: 0,
-    refusedBytes: 0,
-    discardedBytes: 0,
-    lostBytes: 0,
-    droppedDataBytes: 0,
-  };
+  readonly counters: TrafficCounters = newTrafficCounters();
   /** Bytes each node has sent (any class), counted as {@link TrafficCounters} count them. */
   readonly uploadedBytes: Float64Array;
   /** Bytes each node has received (any class). */
@@ -116,12 +71,7 @@ export class Transport {
   private readonly names: string[] = [];
   /** When each uplink has sent the message on its wire and the control booked after it, µs. */
   private readonly upFreeAt: Float64Array;
-  /** Each uplink's data queue (handles linked through the pool's `next`), head and tail. */
-  private readonly queueHead: Int32Array;
-  private readonly queueTail: Int32Array;
-  /** Serialization time (µs) and bytes of each uplink's queued data. */
-  private readonly queueMicros: Float64Array;
-  private readonly queueBytes: Float64Array;
+  private readonly queues: UplinkQueues;
   /** 1 while an uplink has a wire-free event pending. */
   private readonly uplinkPending: Uint8Array;
   /** The data message on each uplink's wire, or -1. */
@@ -130,10 +80,7 @@ export class Transport {
   private readonly segmentStart: Float64Array;
   /** Bytes of the wire message already reported to observers (segments before control). */
   private readonly wireReportedBytes: Float64Array;
-  /** End of each downlink's last reservation, and the idle gap [gapStart, gapEnd) before it. */
-  private readonly downFreeAt: Float64Array;
-  private readonly gapStart: Float64Array;
-  private readonly gapEnd: Float64Array;
+  private readonly downlinks: Downlinks;
   private readonly downSince: Float64Array;
   private readonly downAbrupt: Uint8Array;
   private readonly maxBacklogMicros: number;
@@ -165,23 +112,18 @@ export class Transport {
     this.horizonMicros = horizonMicros;
     const nodes = upload.length;
     this.upFreeAt = new Float64Array(nodes);
-    this.queueHead = new Int32Array(nodes).fill(NO_HANDLE);
-    this.queueTail = new Int32Array(nodes).fill(NO_HANDLE);
-    this.queueMicros = new Float64Array(nodes);
-    this.queueBytes = new Float64Array(nodes);
     this.uplinkPending = new Uint8Array(nodes);
     this.wireHandle = new Int32Array(nodes).fill(NO_HANDLE);
     this.segmentStart = new Float64Array(nodes);
     this.wireReportedBytes = new Float64Array(nodes);
-    this.downFreeAt = new Float64Array(nodes);
-    this.gapStart = new Float64Array(nodes);
-    this.gapEnd = new Float64Array(nodes);
+    this.downlinks = new Downlinks(download);
     this.downSince = new Float64Array(nodes).fill(Number.POSITIVE_INFINITY);
     this.downAbrupt = new Uint8Array(nodes);
     this.uploadedBytes = new Float64Array(nodes);
     this.downloadedBytes = new Float64Array(nodes);
     this.maxBacklogMicros = Math.round(options.maxBacklogSeconds * 1e6);
     this.pool = new MessagePool(options.maxInFlightMessages);
+    this.queues = new UplinkQueues(nodes, this.pool);
     this.deliverKind = sim.register("transport/deliver", ["handle"], (handle) =>
       this.deliver(handle),
     );
@@ -241,7 +183,7 @@ export class Transport {
 
   /** How long data sent by `node` now would wait before its uplink starts sending it, µs. */
   uplinkBacklogMicros(node: number): number {
-    return Math.max(0, this.upFreeAt[node] - this.sim.nowMicros) + this.queueMicros[node];
+    return Math.max(0, this.upFreeAt[node] - this.sim.nowMicros) + this.queues.micros[node];
   }
 
   /** Messages queued or in flight now. */
@@ -259,20 +201,14 @@ export class Transport {
     this.downSince[node] = this.sim.nowMicros;
     this.downAbrupt[node] = abrupt ? 1 : 0;
     const pool = this.pool;
-    for (let h = this.queueHead[node]; h !== NO_HANDLE; ) {
-      const next = pool.next[h];
+    this.queues.clear(node, (h) => {
       const bytes = pool.bytes[h];
       this.counters.droppedAtSender++;
       this.counters.discardedBytes += bytes;
       if (this.classes[pool.type[h]] === Traffic.Data) this.counters.droppedDataBytes += bytes;
       this.waitingRecipients.delete(h);
       pool.release(h);
-      h = next;
-    }
-    this.queueHead[node] = NO_HANDLE;
-    this.queueTail[node] = NO_HANDLE;
-    this.queueMicros[node] = 0;
-    this.queueBytes[node] = 0;
+    });
   }
 
   /** True when the node is not marked down. */
@@ -365,8 +301,8 @@ export class Transport {
    * {@link TrafficCounters.pendingBytes}. Call once, after the last event.
    */
   finish(): void {
-    for (let node = 0; node < this.queueBytes.length; node++) {
-      this.counters.pendingBytes += this.queueBytes[node];
+    for (let node = 0; node < this.upload.length; node++) {
+      this.counters.pendingBytes += this.queues.bytes[node];
       // Data still on the wire at the end has not left: pending too.
       const h = this.wireHandle[node];
       if (h !== NO_HANDLE) this.counters.pendingBytes += this.pool.bytes[h];
@@ -433,10 +369,8 @@ export class Transport {
       const to = pool.to[h];
       const type = pool.type[h];
       const bytes = pool.bytes[h];
-      const start = this.controlStart(from);
       const done = this.bookControl(from, to, type, bytes);
       pool.state[h] = MessageState.Scheduled;
-      pool.start[h] = start;
       pool.done[h] = done;
       if (done <= this.horizonMicros) this.counters.dispatchedBytes += bytes;
       this.sim.at(this.arrival(from, to, type, bytes, done), this.deliverKind, h);
@@ -444,14 +378,7 @@ export class Transport {
     }
     const pool = this.pool;
     pool.state[h] = MessageState.Queued;
-    pool.next[h] = NO_HANDLE;
-    const tail = this.queueTail[from];
-    if (tail === NO_HANDLE) this.queueHead[from] = h;
-    else pool.next[tail] = h;
-    this.queueTail[from] = h;
-    const bytes = pool.bytes[h];
-    this.queueMicros[from] += this.serialization(bytes, this.upload[from]);
-    this.queueBytes[from] += bytes;
+    this.queues.push(from, h, serializationMicros(pool.bytes[h], this.upload[from]));
     this.startNext(from);
   }
 
@@ -461,8 +388,8 @@ export class Transport {
    */
   private startNext(node: number): void {
     if (this.wireHandle[node] !== NO_HANDLE) return;
-    const h = this.queueHead[node];
-    if (h === NO_HANDLE) return;
+    const head = this.queues.peek(node);
+    if (head === NO_HANDLE) return;
     const now = this.sim.nowMicros;
     if (this.upFreeAt[node] > now) {
       if (this.uplinkPending[node] === 0) {
@@ -472,15 +399,9 @@ export class Transport {
       return;
     }
     const pool = this.pool;
-    const next = pool.next[h];
-    this.queueHead[node] = next;
-    if (next === NO_HANDLE) this.queueTail[node] = NO_HANDLE;
-    const bytes = pool.bytes[h];
-    const serialization = this.serialization(bytes, this.upload[node]);
-    this.queueMicros[node] -= serialization;
-    this.queueBytes[node] -= bytes;
+    const serialization = serializationMicros(pool.bytes[head], this.upload[node]);
+    const h = this.queues.shift(node, serialization);
     pool.state[h] = MessageState.OnWire;
-    pool.start[h] = now;
     pool.done[h] = now + serialization;
     this.upFreeAt[node] = now + serialization;
     this.wireHandle[node] = h;
@@ -543,7 +464,6 @@ export class Transport {
       // A multicast: one copy per recipient from here on.
       const list = this.waitingRecipients.get(h)!;
       this.waitingRecipients.delete(h);
-      const start = pool.start[h];
       const p0 = pool.p0[h];
       const p1 = pool.p1[h];
       pool.release(h);
@@ -551,20 +471,12 @@ export class Transport {
         const r = list[i];
         const copy = this.newMessage(type, from, r, bytes, p0, p1);
         pool.state[copy] = MessageState.Scheduled;
-        pool.start[copy] = start;
         pool.done[copy] = now;
         if (counted) c.dispatchedBytes += bytes;
         this.sim.at(this.arrival(from, r, type, bytes, now), this.deliverKind, copy);
       }
     }
     this.startNext(from);
-  }
-
-  /** When control sent by `from` now would start on its uplink, µs (see {@link bookControl}). */
-  private controlStart(from: number): number {
-    const now = this.sim.nowMicros;
-    if (this.wireHandle[from] === NO_HANDLE) return Math.max(now, this.upFreeAt[from]);
-    return Math.max(now, this.segmentStart[from]);
   }
 
   /**
@@ -577,7 +489,7 @@ export class Transport {
    */
   private bookControl(from: number, to: number, type: number, bytes: number): number {
     const rate = Math.max(this.upload[from], this.controlFloor);
-    const serialization = this.serialization(bytes, rate);
+    const serialization = serializationMicros(bytes, rate);
     const now = this.sim.nowMicros;
     const h = this.wireHandle[from];
     let start: number;
@@ -639,37 +551,14 @@ export class Transport {
     return at;
   }
 
-  /** Serialization time (µs) of `bytes` at `rate` bits/s; 0 for an unlimited (0) rate. */
-  private serialization(bytes: number, rate: number): number {
-    return rate > 0 ? Math.ceil((bytes * 8 * 1e6) / rate) : 0;
-  }
-
   /**
    * When a message that leaves `from`'s uplink at `done` is delivered at `to`: it reaches the
-   * downlink after the latency and is serialized there in the last idle gap if it fits,
-   * otherwise after the downlink's last reservation.
+   * downlink after the latency and waits for its turn there (see {@link Downlinks}).
    */
   private arrival(from: number, to: number, type: number, bytes: number, done: number): number {
-    const arrive = done + this.latency.micros(from, to);
-    const serialization = this.serialization(bytes, this.download[to]);
-    const free = this.downFreeAt[to];
-    let start: number;
-    if (arrive >= free) {
-      start = arrive;
-      this.gapStart[to] = free;
-      this.gapEnd[to] = arrive;
-      this.downFreeAt[to] = arrive + serialization;
-    } else {
-      const inGap = Math.max(arrive, this.gapStart[to]);
-      if (inGap + serialization <= this.gapEnd[to]) {
-        start = inGap;
-        this.gapStart[to] = inGap + serialization;
-      } else {
-        start = free;
-        this.downFreeAt[to] = free + serialization;
-      }
-    }
-    const deliverAt = start + serialization;
+    const downlinks = this.downlinks;
+    const deliverAt = downlinks.reserve(to, bytes, done + this.latency.micros(from, to));
+    const start = downlinks.lastStartMicros;
     for (const o of this.receiveObservers) o.onReceive!(from, to, type, bytes, start, deliverAt);
     return deliverAt;
   }

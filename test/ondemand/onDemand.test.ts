@@ -41,7 +41,9 @@ function runWithSends(s: ReturnType<typeof scenario>) {
   const result = runScenario(s, {
     onContext: (context) =>
       context.transport.observe({
-        onSend: (from, to, _type, bytes, start) => {
+        // One downlink reservation per message (the uplink reports data interrupted by control
+        // in parts), made when the data has left its sender: `start` orders them by departure.
+        onReceive: (from, to, _type, bytes, start) => {
           if (bytes >= 100_000) sends.push({ from, to, start });
         },
       }),

@@ -160,17 +160,21 @@ function runObserved(text: string): {
       });
 
     // Uplinks: data leaves each node one message at a time, each taking at least its
-    // serialization time at the node's capacity; control at least at the control floor.
+    // serialization time at the node's capacity; control at least at the control floor. Data
+    // is reported as it leaves (in parts when control came between its packets), control
+    // when it is booked.
     const dataDone = new Float64Array(nodes);
     const floor = 64e3;
     transport.observe({
       onSend(from, _to, type, bytes, start, done) {
         const isData = type === chunkType;
-        if (start < sim.nowMicros) problem(`send from ${from} starts in the past`);
+        if (isData ? done !== sim.nowMicros : start < sim.nowMicros) {
+          problem(`send from ${from} reported at the wrong time`);
+        }
         if (isData) {
           f.dataSends++;
           if (start < dataDone[from]) problem(`data from ${from} overlaps the previous one`);
-          if (done - start < (bytes * 8 * 1e6) / upload[from])
+          if (done - start < (bytes * 8 * 1e6) / upload[from] - 1e-6)
             problem(`data from ${from} too fast`);
           dataDone[from] = done;
         } else if (done - start < (bytes * 8 * 1e6) / Math.max(upload[from], floor)) {

@@ -1,0 +1,30 @@
+import type { OptionReader } from "../scenario/reader.ts";
+
+/** Options of the transport (`network:` in a scenario). */
+export interface TransportOptions {
+  /**
+   * Most seconds of queued data a node's uplink may hold; a data message that would wait longer
+   * is dropped at the sender and counted. Default 30 s. Bounds every queue in the model.
+   */
+  maxBacklogSeconds: number;
+  /**
+   * Rate used to send control messages from a node whose upload capacity is below it (a free
+   * rider still sends requests). Default 64 kbps.
+   */
+  controlFloorBitsPerSecond: number;
+  /**
+   * Most messages queued or in flight at once across the network (a limit, enforced: reaching it
+   * stops the run with an error naming `network.maxInFlightMessages`, as `limits.maxEvents`
+   * does). Default 50 million.
+   */
+  maxInFlightMessages: number;
+}
+
+/** Resolves `network`. */
+export function resolveTransportOptions(reader: OptionReader): TransportOptions {
+  return {
+    maxBacklogSeconds: reader.durationSeconds("maxBacklog", 30, { above: 0 }),
+    controlFloorBitsPerSecond: reader.bitsPerSecond("controlFloor", 64e3, { above: 0 }),
+    maxInFlightMessages: reader.integer("maxInFlightMessages", 50_000_000, { min: 1 }),
+  };
+}
