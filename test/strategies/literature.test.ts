@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Receive } from "../../sim/player/player.ts";
-import { runScenario } from "../../sim/run/runScenario.ts";
+import { runScenario } from "../support/checkedRun.ts";
 import { parseScenario } from "../../sim/scenario/load.ts";
 
 /*

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runScenario } from "../../sim/run/runScenario.ts";
+import { runScenario } from "../support/checkedRun.ts";
 import type { StrategyRun } from "../../sim/run/runStrategy.ts";
 import { parseScenario } from "../../sim/scenario/load.ts";
 import { ScenarioError } from "../../sim/scenario/reader.ts";

@@ -1,7 +1,7 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { runScenario } from "../../sim/run/runScenario.ts";
+import { runScenario } from "../support/checkedRun.ts";
 import type { StrategyRun } from "../../sim/run/runStrategy.ts";
 import { parseScenario } from "../../sim/scenario/load.ts";
 import { ScenarioError } from "../../sim/scenario/reader.ts";
