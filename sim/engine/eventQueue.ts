@@ -13,12 +13,14 @@
  *
  * The bucket count doubles when there are more than two entries per bucket and halves below one
  * per two, and each resize picks a new width from the gaps between the earliest times (Brown's
- * estimate), so the width follows the density where pops happen. A distribution that
- * drifts without the size changing (a burst scheduled ahead, a quiet spell) shows up as work:
- * buckets skipped by pops and list steps walked by pushes. When that work exceeds a few units per
- * pop plus the cost of a rebuild, the queue rebuilds with a fresh width; the allowance doubles
- * each time in a row this happens, so a distribution no width suits (one far-future timeout among
- * dense events) costs at most a constant factor more rebuilding, never a rebuild per event.
+ * estimate), so the width follows the density where pops happen. A distribution that drifts
+ * without the size changing (a burst scheduled ahead, a quiet spell) shows up as work: buckets
+ * skipped by pops and runs walked by pushes. When that work exceeds a few units per pop plus the
+ * cost of a rebuild, the queue rebuilds with a fresh width; the allowance doubles each time this
+ * recurs before the entries have turned over, so a distribution no width suits (dense bursts
+ * between long silences) costs at most a constant factor more rebuilding, never a rebuild per
+ * event. Runs of equal times are stepped over in one go (see `runPartner`), so a clump of
+ * entries at one time costs a push one step however large it is.
  *
  * Entries live in a pool of 16-byte slots (time, next slot, handle) in one buffer, so an entry
  * is one cache line, with a free list, so push and pop allocate nothing; a bucket's head and
