@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Receive } from "../../sim/player/player.ts";
-import { runScenario } from "../support/checkedRun.ts";
 import { parseScenario } from "../../sim/scenario/load.ts";
+import { runScenario } from "../support/checkedRun.ts";
 
 /*
  * Checks of the pull strategies against results from the literature (see REFERENCES.md).

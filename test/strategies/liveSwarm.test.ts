@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { runScenario } from "../support/checkedRun.ts";
 import type { StrategyRun } from "../../sim/run/runStrategy.ts";
 import { parseScenario } from "../../sim/scenario/load.ts";
 import { ScenarioError } from "../../sim/scenario/reader.ts";
+import { runScenario } from "../support/checkedRun.ts";
 
 const extra = (r: StrategyRun, key: string): number => r.summary[key] as number;
 

@@ -1,10 +1,10 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { runScenario } from "../support/checkedRun.ts";
 import type { StrategyRun } from "../../sim/run/runStrategy.ts";
 import { parseScenario } from "../../sim/scenario/load.ts";
 import { ScenarioError } from "../../sim/scenario/reader.ts";
+import { runScenario } from "../support/checkedRun.ts";
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), "fixtures");
 const extra = (r: StrategyRun, key: string): number => r.summary[key] as number;
