@@ -132,9 +132,11 @@ const strategyFigures = z.strictObject({
   events: count.describe("Events the engine processed."),
   controlBytes: count.describe("Control bytes all nodes sent."),
   dataBytes: count.describe("Stream (data) bytes all nodes sent."),
-  duplicateBytes: count.describe("Stream bytes received that the receiver already held."),
+  duplicateBytes: count.describe(
+    "Stream bytes delivered that the receiver already held (counted in overheadRatio).",
+  ),
   droppedMessages: count.describe(
-    "Messages dropped at the sender (uplink queue full) or in flight (receiver gone).",
+    "Messages dropped at the sender (no uplink capacity, or a backlog over network.maxBacklog) or in flight (an end left).",
   ),
   replications: z
     .int()
