@@ -1,8 +1,13 @@
 import { Traffic } from "../../network/transport.ts";
-import { Receive } from "../../player/player.ts";
 import { secondsToMicros } from "../../scenario/units.ts";
 import { BufferRing } from "../meshPull/bufferRing.ts";
-import { creditArrival, settleRequest } from "../meshPull/delivery.ts";
+import {
+  creditArrival,
+  PullCounters,
+  receiveChunk,
+  registerPullMessages,
+  settleRequest,
+} from "../meshPull/delivery.ts";
 import { Membership } from "../meshPull/membership.ts";
 import { MeshGauges } from "../meshPull/meshGauges.ts";
 import { MAX_SOURCE_PARTNERS } from "../meshPull/options.ts";
@@ -62,11 +67,7 @@ class LiveSwarm implements Strategy {
 
   private haveBytes = 0;
   private chokeMessages = 0;
-  private requestsSent = 0;
-  private requestTimeouts = 0;
-  private refusedNotHeld = 0;
-  private refusedBusy = 0;
-  private duplicateBytes = 0;
+  private readonly counters = new PullCounters();
 
   private readonly msgHave: number;
   private readonly msgChoke: number;
@@ -145,15 +146,14 @@ class LiveSwarm implements Strategy {
     const ctl = Traffic.Control;
     this.msgHave = transport.register("live/have", ctl, () => {});
     this.msgChoke = transport.register("live/choke", ctl, () => {});
-    this.msgRequest = transport.register("live/request", ctl, (from, to, chunk) =>
-      this.onRequest(to, from, chunk),
-    );
-    this.msgRefuse = transport.register("live/refuse", ctl, (from, to, chunk, why) =>
-      this.onRefused(to, from, chunk, why),
-    );
-    this.msgPiece = transport.register("live/piece", Traffic.Data, (from, to, chunk, _p1, bytes) =>
-      this.onPiece(to, from, chunk, bytes),
-    );
+    const pull = registerPullMessages(transport, "live", "piece", {
+      request: (node, requester, chunk) => this.onRequest(node, requester, chunk),
+      refused: (peer, supplier, chunk, why) => this.onRefused(peer, supplier, chunk, why),
+      data: (peer, supplier, chunk, bytes) => this.onPiece(peer, supplier, chunk, bytes),
+    });
+    this.msgRequest = pull.request;
+    this.msgRefuse = pull.refuse;
+    this.msgPiece = pull.data;
     const sim = context.sim;
     this.evTick = sim.register("live/tick", ["peer"], (peer) => this.tick(peer));
     this.evRechoke = sim.register("live/rechoke", ["node"], (node) => {
@@ -200,11 +200,7 @@ class LiveSwarm implements Strategy {
       trackerQueries: members.trackerQueries,
       haveBytes: this.haveBytes,
       chokeMessages: this.chokeMessages,
-      requestsSent: this.requestsSent,
-      requestTimeouts: this.requestTimeouts,
-      requestsRefusedNotHeld: this.refusedNotHeld,
-      requestsRefusedBusy: this.refusedBusy,
-      duplicateRequestBytes: this.duplicateBytes,
+      ...this.counters.fields(),
       windowChunks: this.ring.windowChunks,
     };
   }
@@ -249,7 +245,7 @@ class LiveSwarm implements Strategy {
     if (!this.members.online[peer]) return;
     const now = this.c.sim.nowMicros;
     this.ring.expire(peer, now, (supplier) => {
-      this.requestTimeouts++;
+      this.counters.requestTimeouts++;
       const e = this.table.find(peer, supplier);
       if (e >= 0 && this.table.outstanding[e] > 0) this.table.outstanding[e]--;
     });
@@ -281,7 +277,7 @@ class LiveSwarm implements Strategy {
     while (table.outstanding[edge] < queue) {
       const chunk = this.picker.pick(peer, supplier, now);
       if (chunk < 0) return;
-      this.requestsSent++;
+      this.counters.requestsSent++;
       if (!this.c.transport.send(peer, supplier, this.msgRequest, this.o.controlBytes, chunk))
         return;
       const rate = table.rateBitsPerSecond[edge];
@@ -315,22 +311,15 @@ class LiveSwarm implements Strategy {
   private onRefused(peer: number, supplier: number, chunk: number, why: number): void {
     if (!this.members.online[peer]) return;
     settleRequest(this.ring, this.table, peer, supplier, chunk);
-    if (why === NOT_HELD) this.refusedNotHeld++;
-    else this.refusedBusy++;
+    if (why === NOT_HELD) this.counters.refusedNotHeld++;
+    else this.counters.refusedBusy++;
   }
 
   private onPiece(peer: number, supplier: number, chunk: number, bytes: number): void {
     if (!this.members.online[peer]) return;
     const now = this.c.sim.nowMicros;
-    const result = this.c.players.receive(peer, chunk);
-    if (result === Receive.New) {
-      this.ring.store(peer, chunk, now);
+    if (receiveChunk(this.c, this.ring, this.members, this.counters, peer, chunk, bytes, now))
       this.announce(peer);
-    } else if (result === Receive.Duplicate) {
-      this.duplicateBytes += bytes;
-      this.c.probe.emitDuplicate(peer, bytes);
-    }
-    this.members.fed(peer);
     const edge = creditArrival(this.ring, this.table, peer, supplier, chunk, bytes, now);
     if (edge < 0) return;
     // Tit-for-tat credit.

@@ -1,9 +1,14 @@
 import { Traffic } from "../../network/transport.ts";
-import { Receive } from "../../player/player.ts";
 import { secondsToMicros } from "../../scenario/units.ts";
 import { defineStrategy, type Strategy, type StrategyContext } from "../types.ts";
 import { BufferRing } from "./bufferRing.ts";
-import { creditArrival, settleRequest } from "./delivery.ts";
+import {
+  creditArrival,
+  PullCounters,
+  receiveChunk,
+  registerPullMessages,
+  settleRequest,
+} from "./delivery.ts";
 import { Membership } from "./membership.ts";
 import { MeshGauges } from "./meshGauges.ts";
 import { type MeshPullOptions, resolveMeshPullOptions } from "./options.ts";
@@ -62,11 +67,7 @@ class MeshPull implements Strategy {
   private readonly chunkBits: number;
   private readonly horizonMicros: number;
 
-  private requestsSent = 0;
-  private requestTimeouts = 0;
-  private refusedNotHeld = 0;
-  private refusedBusy = 0;
-  private duplicateBytes = 0;
+  private readonly counters = new PullCounters();
   private bufferMapBytesSent = 0;
 
   private readonly msgBufferMap: number;
@@ -130,15 +131,14 @@ class MeshPull implements Strategy {
     const t = context.transport;
     const ctl = Traffic.Control;
     this.msgBufferMap = t.register("mesh/buffer-map", ctl, () => {});
-    this.msgRequest = t.register("mesh/request", ctl, (from, to, chunk) =>
-      this.onRequest(to, from, chunk),
-    );
-    this.msgRefuse = t.register("mesh/refuse", ctl, (from, to, chunk, why) =>
-      this.onRefused(to, from, chunk, why),
-    );
-    this.msgChunk = t.register("mesh/chunk", Traffic.Data, (from, to, chunk, _p1, bytes) =>
-      this.onChunk(to, from, chunk, bytes),
-    );
+    const pull = registerPullMessages(t, "mesh", "chunk", {
+      request: (node, requester, chunk) => this.onRequest(node, requester, chunk),
+      refused: (peer, supplier, chunk, why) => this.onRefused(peer, supplier, chunk, why),
+      data: (peer, supplier, chunk, bytes) => this.onChunk(peer, supplier, chunk, bytes),
+    });
+    this.msgRequest = pull.request;
+    this.msgRefuse = pull.refuse;
+    this.msgChunk = pull.data;
     const sim = context.sim;
     this.evTick = sim.register("mesh/tick", ["node"], (node) => this.tick(node));
     this.evClose = sim.register("mesh/close-ring", ["peer"], (peer) => this.ring.close(peer));
@@ -178,11 +178,7 @@ class MeshPull implements Strategy {
       slowPartnerDrops: members.slowDrops,
       partnershipsEndedByPartner: members.droppedByPartner,
       trackerQueries: members.trackerQueries,
-      requestsSent: this.requestsSent,
-      requestTimeouts: this.requestTimeouts,
-      requestsRefusedNotHeld: this.refusedNotHeld,
-      requestsRefusedBusy: this.refusedBusy,
-      duplicateRequestBytes: this.duplicateBytes,
+      ...this.counters.fields(),
       bufferMapBytes: this.bufferMapBytesSent,
       windowChunks: this.ring.windowChunks,
     };
@@ -246,12 +242,12 @@ class MeshPull implements Strategy {
   }
 
   private sendRequest(peer: number, supplier: number, chunk: number): boolean {
-    this.requestsSent++;
+    this.counters.requestsSent++;
     return this.c.transport.send(peer, supplier, this.msgRequest, this.o.controlBytes, chunk);
   }
 
   private onTimeout(edge: number): void {
-    this.requestTimeouts++;
+    this.counters.requestTimeouts++;
     const table = this.table;
     table.outstanding[edge]--;
     // A supplier that did not deliver in time is worth half what we thought.
@@ -287,10 +283,10 @@ class MeshPull implements Strategy {
     if (!this.members.online[peer]) return;
     const matched = settleRequest(this.ring, this.table, peer, supplier, chunk);
     if (why === NOT_HELD) {
-      this.refusedNotHeld++;
+      this.counters.refusedNotHeld++;
       return;
     }
-    this.refusedBusy++;
+    this.counters.refusedBusy++;
     const edge = matched >= 0 ? matched : this.table.find(peer, supplier);
     if (edge >= 0) this.table.busyUntilMicros[edge] = this.c.sim.nowMicros + why;
   }
@@ -298,14 +294,7 @@ class MeshPull implements Strategy {
   private onChunk(peer: number, supplier: number, chunk: number, bytes: number): void {
     if (!this.members.online[peer]) return;
     const now = this.c.sim.nowMicros;
-    const result = this.c.players.receive(peer, chunk);
-    if (result === Receive.New) {
-      this.ring.store(peer, chunk, now);
-    } else if (result === Receive.Duplicate) {
-      this.duplicateBytes += bytes;
-      this.c.probe.emitDuplicate(peer, bytes);
-    }
-    this.members.fed(peer);
+    receiveChunk(this.c, this.ring, this.members, this.counters, peer, chunk, bytes, now);
     creditArrival(this.ring, this.table, peer, supplier, chunk, bytes, now);
   }
 }
