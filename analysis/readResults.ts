@@ -28,20 +28,13 @@ import type { EventRow, GaugeRow, Manifest, PeerRow, Results, TimeRow } from "./
  *   timeseries.csv  required  one row per strategy per sampling interval (+ extra columns)
  *   gauges.csv      optional  strategy-specific observations
  *   events.csv      optional  churn events to mark on time plots
+ *                             (the CSV files' columns and cells: sim/results/csvFiles.ts)
  *   manifest.json   optional  { seed, version, gitCommit, scenario: { name, ... }, strategies }
  *                             (sim/results/schema.ts, every field optional)
  * timing.json is ignored: wall-clock figures are not deterministic.
  * Every problem is thrown as an Error with a one-line message that names the file (and, in a
  * JSON file, the field path).
  */
-
-// The column lists are the simulator's own (the writer and the reader share one definition).
-export {
-  EVENT_COLUMNS,
-  GAUGE_COLUMNS,
-  PEER_COLUMNS,
-  TIMESERIES_COLUMNS,
-} from "../sim/results/csvFiles.ts";
 
 /** Reads and validates one results directory. */
 export async function readResults(dir: string): Promise<Results> {
