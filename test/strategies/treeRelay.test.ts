@@ -434,6 +434,79 @@ describe("tree relay under heavy churn", () => {
   });
 });
 
+describe("the directory promises free slots", () => {
+  const CROWD = (count: number) => `name: crowd
+seed: 5
+duration: 1min
+stream: { bitrate: 400kbps, chunkDuration: 1s }
+source: { upload: 4Mbps }
+peers:
+  classes:
+    - { name: big, share: 1, upload: 2Mbps, download: 20Mbps }
+  latency: { model: plane, access: 5ms, propagation: 60ms }
+churn:
+  arrivals:
+    - { type: flash-crowd, count: ${count}, at: 5s, over: 1s }
+  session: { distribution: exponential, mean: 10h }
+strategies:
+  - { name: tree, type: tree-relay, maxChildren: 4 }
+`;
+
+  it("a crowd asking within one round trip is never refused, however large (no one leaves)", () => {
+    // Hundreds of seekers ask the directory within a few round trips, while only the few
+    // relays already attached have room. Each free slot is promised to one seeker at a time,
+    // so no request finds its slot taken: nothing leaves, so no relay can refuse. Without the
+    // promises every seeker of a round trip was sent to the same shallow slots.
+    for (const count of [100, 400]) {
+      const result = runScenario(parseScenario(CROWD(count), "crowd.yaml"));
+      const summary = result.runs[0].summary as Record<string, number>;
+      expect(summary.attachRejects).toBe(0);
+      expect(summary.trackerQueries).toBeGreaterThanOrEqual(count);
+    }
+  });
+});
+
+describe("refusals per join do not grow with the audience", () => {
+  // The high-churn class mix, arrivals at 17/s and 170/s for two minutes: about 2,000 and
+  // 20,000 sessions. Before the directory promised its slots, every seeker asking within a
+  // round trip was sent to the same few shallow free slots and all but one were refused, so
+  // refusals per session grew with the arrival rate (seed 11: 0.017 at 2k, 0.067 at 20k).
+  const crowd = (ratePerSecond: number) => `name: growing
+seed: 11
+duration: 2min
+stream: { bitrate: 400kbps, chunkDuration: 1s }
+source: { upload: 20Mbps }
+peers:
+  classes:
+    - { name: 128k, share: 0.20, upload: 128kbps, download: 1.5Mbps }
+    - { name: 384k, share: 0.40, upload: 384kbps, download: 3Mbps }
+    - { name: 1M, share: 0.25, upload: 1Mbps, download: 10Mbps }
+    - { name: 5M, share: 0.15, upload: 5Mbps, download: 50Mbps }
+  latency: { model: plane, access: 5ms, propagation: 60ms }
+churn:
+  arrivals: [{ type: poisson, rate: ${ratePerSecond}/s }]
+  session: { distribution: pareto, mean: 5min, shape: 1.8 }
+  abruptShare: 0.5
+  detectionDelay: 4s
+strategies:
+  - { name: tree, type: tree-relay, policy: shallowest, maxChildren: 8 }
+`;
+
+  it("rejects per session at 20,000 sessions stay as low as at 2,000", () => {
+    const perSession = [17, 170].map((rate) => {
+      const summary = runScenario(parseScenario(crowd(rate), "growing.yaml")).runs[0]
+        .summary as Record<string, number>;
+      expect(summary.peers).toBeGreaterThan(rate * 110);
+      return summary.attachRejects / summary.peers;
+    });
+    // A refusal now needs a relay to leave or lose its path while a request is on its way:
+    // rare, and no more likely in a bigger audience.
+    expect(perSession[0]).toBeLessThan(0.005);
+    expect(perSession[1]).toBeLessThan(0.005);
+    expect(perSession[1]).toBeLessThanOrEqual(perSession[0] + 0.001);
+  });
+});
+
 describe("tree relay's results are pinned", () => {
   it("a mid-size run (striped-vs-tree, both tree strategies, 5 minutes) keeps its summary exactly", () => {
     // Refactoring the tree protocol or the engine must not move a single number: the summary

@@ -119,6 +119,10 @@ export class TreeForest {
   private readonly leafChildren: Int32Array;
   /** Per (child, tree): 1 when the child was linked as a leaf (it cannot forward there). */
   private readonly linkedAsLeaf: Uint8Array;
+  /** Per (relay, tree): slots the directory has promised to seekers whose request is on its way. */
+  private readonly reserved: Int32Array;
+  /** Per relay: promised slots over all trees. */
+  private readonly reservedTotal: Int32Array;
   private connectedPeerPairs = 0;
   private connectedDepthSum = 0;
   private readonly stack: number[] = [];
@@ -144,6 +148,8 @@ export class TreeForest {
     this.interiorSlots = new Float64Array(trees);
     this.leafChildren = new Int32Array(pairs);
     this.linkedAsLeaf = new Uint8Array(pairs);
+    this.reserved = new Int32Array(pairs);
+    this.reservedTotal = new Int32Array(nodes);
     for (let s = 0; s < trees; s++) {
       this.free.push(new RelayDirectory(nodes));
       this.preemptible.push(new RelayDirectory(nodes));
@@ -174,6 +180,33 @@ export class TreeForest {
   hasFreeSlot(node: number, tree: number): boolean {
     if (this.childCount[this.at(node, tree)] >= this.treeCap(node, tree)) return false;
     return node === 0 || this.totalChildren[node] < this.config.capacitySlots[node];
+  }
+
+  /**
+   * True when `node` can take one more child in `tree` beyond the slots the directory has
+   * already promised: what the directory offers, so that no two seekers race for one slot.
+   */
+  hasUnpromisedSlot(node: number, tree: number): boolean {
+    const p = this.at(node, tree);
+    if (this.childCount[p] + this.reserved[p] >= this.treeCap(node, tree)) return false;
+    return (
+      node === 0 ||
+      this.totalChildren[node] + this.reservedTotal[node] < this.config.capacitySlots[node]
+    );
+  }
+
+  /** The directory promises a slot of `relay` in `tree` to a seeker; it is off offer while held. */
+  reserve(relay: number, tree: number): void {
+    this.reserved[this.at(relay, tree)]++;
+    this.reservedTotal[relay]++;
+    this.refreshCapacity(relay, tree);
+  }
+
+  /** A promised slot is taken up or given back (the request arrived, or was abandoned). */
+  release(relay: number, tree: number): void {
+    this.reserved[this.at(relay, tree)]--;
+    this.reservedTotal[relay]--;
+    this.refreshCapacity(relay, tree);
   }
 
   /** True when `node` may ever forward in `tree` (it is interior there, or trees are shared). */
@@ -355,7 +388,9 @@ export class TreeForest {
    */
   pushDownVictim(relay: number, tree: number, seeker: number): number {
     if (!this.config.favourForwarders) return NONE;
-    if (this.hasFreeSlot(relay, tree) || !this.mayForward(seeker, tree)) return NONE;
+    // Full means full to this seeker: a slot promised to another seeker is not its to take, and
+    // the directory lists such a relay among those that may push down.
+    if (this.hasUnpromisedSlot(relay, tree) || !this.mayForward(seeker, tree)) return NONE;
     if (this.leafChildren[this.at(relay, tree)] === 0) return NONE;
     for (let ch = this.lastChild[this.at(relay, tree)]; ch !== NONE; ) {
       const c = this.at(ch, tree);
@@ -454,7 +489,7 @@ export class TreeForest {
       this.state[p] === TreeState.Attached &&
       this.connected[p] === 1 &&
       this.depth[p] < MAX_INDEXED_DEPTH;
-    const free = usable && this.hasFreeSlot(node, tree);
+    const free = usable && this.hasUnpromisedSlot(node, tree);
     this.free[tree].update(node, free, this.depth[p]);
     if (!this.config.favourForwarders) return;
     const full = usable && !free && this.leafChildren[p] > 0;

@@ -94,6 +94,10 @@ export class TreeJoin {
   private readonly orphanedAt: Float64Array;
   /** Per node: the directory's candidates it has not tried yet. */
   private readonly candidates: (number[] | undefined)[];
+  /** Per node: the relay whose slot the directory promised it, until its request arrives; -1 none. */
+  private readonly promised: Int32Array;
+  /** Per node: the relay its current attach request went to; -1 none. */
+  private readonly trying: Int32Array;
 
   private readonly queryMessage: number;
   private readonly replyMessage: number;
@@ -131,6 +135,8 @@ export class TreeJoin {
     this.seekVersion = new Uint32Array(n);
     this.orphanedAt = new Float64Array(n).fill(-1);
     this.candidates = new Array(n);
+    this.promised = new Int32Array(n).fill(NONE);
+    this.trying = new Int32Array(n).fill(NONE);
     this.backBufferChunks =
       options.resume === "back-buffer"
         ? Math.floor(secondsToMicros(options.backBufferSeconds) / context.stream.chunkMicros)
@@ -209,6 +215,7 @@ export class TreeJoin {
    * the source. Returns the number of children orphaned.
    */
   leave(peer: number, abrupt: boolean, visit?: (node: number) => void): number {
+    this.releasePromises(peer);
     const forest = this.forest;
     const tree = this.tree;
     const now = this.c.sim.nowMicros;
@@ -278,10 +285,17 @@ export class TreeJoin {
     this.c.transport.send(peer, 0, this.queryMessage, bytes, this.seekVersion[peer]);
   }
 
-  /** The directory (at node 0) answers a query with up to `candidates` relays. */
+  /**
+   * The directory (at node 0) answers a query with up to `candidates` relays. It promises the
+   * seeker the best one's free slot, and offers no one else that slot until the
+   * seeker's request arrives there or the seeker gives the promise up: without promises, every
+   * seeker asking within a round trip was offered the same few free slots, and all but one were
+   * refused, so refusals per join grew with the audience (model change of issue 11).
+   */
   private onQuery(peer: number, version: number): void {
     const t = this.c.transport;
     const o = this.options;
+    this.releasePromises(peer);
     const list = this.forest.candidates(
       peer,
       this.tree,
@@ -291,6 +305,14 @@ export class TreeJoin {
       (a, b) => t.latencyMicros(a, b),
     );
     if (list.length === 0) this.counters.emptyReplies++;
+    // Only the best candidate's slot is promised: the others are fallbacks for the rare case
+    // that it left or lost its path meanwhile, and promising them too would lock several slots
+    // per seeker and turn other seekers away empty-handed.
+    const best = list.find((relay) => this.forest.hasUnpromisedSlot(relay, this.tree));
+    if (best !== undefined) {
+      this.forest.reserve(best, this.tree);
+      this.promised[peer] = best;
+    }
     this.candidates[peer] = list;
     t.send(0, peer, this.replyMessage, o.controlBytes + 8 * list.length, version);
   }
@@ -307,6 +329,7 @@ export class TreeJoin {
     // (back buffer) or at least not resend what it has.
     const want = this.streaming.resumePoint(peer);
     const attempt = ++this.seekVersion[peer];
+    this.trying[peer] = next;
     const t = this.c.transport;
     t.send(peer, next, this.attachMessage, this.options.controlBytes, attempt, want);
     const timeout = 4 * t.latencyMicros(peer, next) + this.retryMicros;
@@ -318,6 +341,7 @@ export class TreeJoin {
     if (!this.isSeeking(peer, attempt)) return;
     if (this.forest.parent[this.forest.at(peer, this.tree)] !== NONE) return;
     this.counters.attachTimeouts++;
+    this.takePromise(peer, this.trying[peer]);
     this.tryNextCandidate(peer, attempt);
   }
 
@@ -327,12 +351,15 @@ export class TreeJoin {
     const r = forest.at(relay, tree);
     const p = forest.at(peer, tree);
     const t = this.c.transport;
+    // The slot promised to this peer, if any, is now its to take; a peer without a promise may
+    // take only a slot nobody was promised.
+    this.takePromise(peer, relay);
     // A full relay may make room for a peer that can forward by pushing a leaf child down.
     const victim = forest.pushDownVictim(relay, tree, peer);
     const ok =
       forest.state[r] === TreeState.Attached &&
       forest.connected[r] === 1 &&
-      (forest.hasFreeSlot(relay, tree) || victim !== NONE) &&
+      (forest.hasUnpromisedSlot(relay, tree) || victim !== NONE) &&
       this.isSeeking(peer, attempt) &&
       forest.connected[p] === 0;
     if (!ok) {
@@ -366,10 +393,27 @@ export class TreeJoin {
     if (this.seekVersion[peer] !== attempt || this.forest.parent[p] !== relay) return;
     this.forest.setState(peer, this.tree, TreeState.Attached);
     this.candidates[peer] = undefined;
+    this.releasePromises(peer);
     this.streaming.accepted(peer, relay, startChunk);
     if (this.heartbeatMicros > 0) {
       this.c.sim.after(this.heartbeatMicros, this.heartbeatDueEvent, peer, relay);
     }
+  }
+
+  /**
+   * The promise of `relay`'s slot to `peer`, if it holds one, ends: its request arrived there
+   * (the slot is now its to take) or went unanswered.
+   */
+  private takePromise(peer: number, relay: number): void {
+    if (relay !== NONE && this.promised[peer] === relay) this.releasePromises(peer);
+  }
+
+  /** Gives back the promise `peer` holds, if any (it attached, asked again, or left). */
+  private releasePromises(peer: number): void {
+    const held = this.promised[peer];
+    if (held === NONE) return;
+    this.promised[peer] = NONE;
+    this.forest.release(held, this.tree);
   }
 
   // --- Departures ------------------------------------------------------------------------
