@@ -1,7 +1,7 @@
 import type { Simulator } from "../engine/simulator.ts";
 import { PlayerState, type Probe } from "../metrics/probe.ts";
 import { LatencyModel } from "../network/latency.ts";
-import { Traffic, type Transport } from "../network/transport.ts";
+import { type NetworkModel, Traffic } from "../network/transport.ts";
 import { type Players, Receive } from "../player/player.ts";
 import { secondsToMicros } from "../scenario/units.ts";
 import type { StreamInfo } from "../strategies/types.ts";
@@ -44,7 +44,7 @@ const MAX_REQUESTS_PER_CHECK = 64;
 /** What the CDN needs from a run. */
 export interface CdnRun {
   sim: Simulator;
-  transport: Transport;
+  transport: NetworkModel;
   players: Players;
   probe: Probe;
   stream: StreamInfo;

@@ -1,7 +1,7 @@
 import { availableParallelism } from "node:os";
 import { Tinypool } from "tinypool";
 import { QosCollector } from "../metrics/qos.ts";
-import { Transport } from "../network/transport.ts";
+import { NETWORK_MODELS } from "../network/models.ts";
 import { attach, runTask, type StrategyTask, type TaskResult } from "./task.ts";
 
 /**
@@ -35,9 +35,11 @@ export function defaultWorkers(): number {
   return availableParallelism();
 }
 
-function rehydrate(result: TaskResult): TaskResult {
-  if (result.run)
-    attach(result.run, { qos: QosCollector.prototype, transport: Transport.prototype });
+function rehydrate(result: TaskResult, task: StrategyTask): TaskResult {
+  if (result.run) {
+    const transport = NETWORK_MODELS[task.scenario.network.model].prototype;
+    attach(result.run, { qos: QosCollector.prototype, transport });
+  }
   return result;
 }
 
@@ -68,7 +70,7 @@ export function createPool(workers: number): TaskPool {
   });
   return {
     workers,
-    run: async (task) => rehydrate((await pool.run(task)) as TaskResult),
+    run: async (task) => rehydrate((await pool.run(task)) as TaskResult, task),
     close: () => pool.destroy(),
   };
 }

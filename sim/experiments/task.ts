@@ -1,5 +1,5 @@
 import type { QosCollector } from "../metrics/qos.ts";
-import type { Transport } from "../network/transport.ts";
+import type { NetworkModel } from "../network/transport.ts";
 import type { StrategySummary } from "../results/schema.ts";
 import { scenarioWorkload } from "../run/runScenario.ts";
 import { runStrategy, type StrategyRun } from "../run/runStrategy.ts";
@@ -61,7 +61,7 @@ export function runTask(task: StrategyTask): TaskResult {
     run: {
       ...run,
       qos: detach(run.qos) as unknown as QosCollector,
-      transport: detach(run.transport) as unknown as Transport,
+      transport: detach(run.transport) as unknown as NetworkModel,
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { Transport } from "../network/transport.ts";
+import type { NetworkModel } from "../network/transport.ts";
 import type { Distribution, ExtraFigure, StrategySummary } from "../results/schema.ts";
 import type { StrategyEntry } from "../scenario/scenario.ts";
 import { type DueAccounting, sessionChunks } from "./chunksDue.ts";
@@ -28,7 +28,7 @@ function sessionSeconds(micros: number): number {
 export interface SummaryInput {
   entry: StrategyEntry;
   qos: QosCollector;
-  transport: Transport;
+  transport: NetworkModel;
   events: number;
   /** Strategy-specific figures (see {@link ExtraFigure}); numbers are rounded by {@link tidy}. */
   extra: Record<string, ExtraFigure>;

@@ -5,7 +5,7 @@ import type { TrafficValue, TransportObserver } from "./traffic.ts";
  * from `start` to `done` adds to each interval the share of its bytes that the part of
  * [start, done) inside that interval carries. Since an uplink holds one message at a time at no
  * more than its capacity, no interval ever shows more than the capacity (the control floor
- * aside, see {@link Transport}). An observer: it counts and never steers.
+ * aside, see {@link FifoTransport}). An observer: it counts and never steers.
  */
 export class UplinkMeter implements TransportObserver {
   /** Bytes sent in interval i, i.e. during [i, i + 1) x the interval. */

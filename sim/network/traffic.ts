@@ -13,7 +13,7 @@ export type TrafficValue = (typeof Traffic)[keyof typeof Traffic];
 
 /**
  * Called when a message arrives. `p0` and `p1` are the two payload words given to
- * {@link Transport.send}; `bytes` the message size.
+ * {@link NetworkModel.send}; `bytes` the message size.
  */
 export type MessageHandler = (
   from: number,
@@ -66,7 +66,7 @@ export interface TrafficCounters {
   sourceDataBytes: number;
   /** Bytes accepted onto uplinks (queued or sent at once), both classes. */
   acceptedBytes: number;
-  /** Accepted bytes still queued or on the wire at the horizon (see {@link Transport.finish}). */
+  /** Accepted bytes still queued or on the wire at the horizon (see {@link NetworkModel.finish}). */
   pendingBytes: number;
   /** Bytes handed to the network for delivery: sent, a multicast once per recipient. */
   dispatchedBytes: number;

@@ -1,7 +1,19 @@
 import type { OptionReader } from "../scenario/reader.ts";
 
+/** The network models a scenario may choose with `network.model` (see `models.ts`). */
+export const NETWORK_MODEL_NAMES = ["fifo"] as const;
+
+/** One of {@link NETWORK_MODEL_NAMES}. */
+export type NetworkModelName = (typeof NETWORK_MODEL_NAMES)[number];
+
 /** Options of the transport (`network:` in a scenario). */
 export interface TransportOptions {
+  /**
+   * The network model: `fifo` (each uplink sends one message after the other, control between
+   * the packets of data) or `fair-share` (max-min fair sharing of each link among concurrent
+   * flows). Default `fifo`.
+   */
+  model: NetworkModelName;
   /**
    * Most seconds of queued data a node's uplink may hold; a data message that would wait longer
    * is dropped at the sender and counted. Default 30 s. Bounds every queue in the model.
@@ -23,6 +35,7 @@ export interface TransportOptions {
 /** Resolves `network`. */
 export function resolveTransportOptions(reader: OptionReader): TransportOptions {
   return {
+    model: reader.choice("model", NETWORK_MODEL_NAMES, "fifo"),
     maxBacklogSeconds: reader.durationSeconds("maxBacklog", 30, { above: 0 }),
     controlFloorBitsPerSecond: reader.bitsPerSecond("controlFloor", 64e3, { above: 0 }),
     maxInFlightMessages: reader.integer("maxInFlightMessages", 50_000_000, { min: 1 }),

@@ -6,7 +6,8 @@ import { PlayerState, Probe, type RunListener } from "../metrics/probe.ts";
 import { QosCollector } from "../metrics/qos.ts";
 import { summarize } from "../metrics/summary.ts";
 import { UplinkMeter } from "../network/linkMeter.ts";
-import { Traffic, Transport } from "../network/transport.ts";
+import { createNetworkModel } from "../network/models.ts";
+import { type NetworkModel, Traffic } from "../network/transport.ts";
 import { onDemandRun } from "../ondemand/onDemandRun.ts";
 import { SeekDriver } from "../ondemand/seekDriver.ts";
 import { SeekMetrics } from "../ondemand/seekMetrics.ts";
@@ -46,7 +47,7 @@ export interface StrategyRun {
   entry: StrategyEntry;
   summary: StrategySummary;
   qos: QosCollector;
-  transport: Transport;
+  transport: NetworkModel;
   /** How the chunks each session was due are counted (peers.csv counts them as the summary). */
   accounting: DueAccounting;
   timeseries: TimeseriesRow[];
@@ -114,20 +115,20 @@ export function runStrategy(
   for (const listener of hooks.listeners ?? []) probe.add(listener);
   // With a CDN, its edge servers are nodes after the peers, with their own capacity and latency.
   const cdnOptions = scenario.cdn;
-  const transport = new Transport(
+  const transport = createNetworkModel({
     sim,
-    cdnOptions
+    latency: cdnOptions
       ? new EdgeLatency(workload.latency, nodes, secondsToMicros(cdnOptions.latencySeconds))
       : workload.latency,
-    cdnOptions
+    upload: cdnOptions
       ? withEdgeCapacities(workload.uploadBitsPerSecond, cdnOptions)
       : workload.uploadBitsPerSecond,
-    cdnOptions
+    download: cdnOptions
       ? withEdgeCapacities(workload.downloadBitsPerSecond, cdnOptions)
       : workload.downloadBitsPerSecond,
-    scenario.network,
-    stream.durationMicros,
-  );
+    options: scenario.network,
+    horizonMicros: stream.durationMicros,
+  });
   // Source load per metrics interval, counted as the bytes leave the source's uplink (an
   // observer of the transport).
   const intervalMicros = secondsToMicros(scenario.metrics.intervalSeconds);

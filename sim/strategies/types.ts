@@ -1,7 +1,7 @@
 import type { RandomStream } from "../engine/random.ts";
 import type { Simulator } from "../engine/simulator.ts";
 import type { Probe } from "../metrics/probe.ts";
-import type { Transport } from "../network/transport.ts";
+import type { NetworkModel } from "../network/transport.ts";
 import type { Players } from "../player/player.ts";
 import type { ExtraFigure } from "../results/schema.ts";
 import type { OptionReader } from "../scenario/reader.ts";
@@ -26,7 +26,7 @@ export interface StrategyContext {
   /** The engine: clock and scheduling. */
   sim: Simulator;
   /** The network between nodes (node 0 is the source, node i + 1 is workload session i). */
-  transport: Transport;
+  transport: NetworkModel;
   /** The viewers' players; strategies feed them chunks. */
   players: Players;
   /** Where strategies report overlay events for the metrics. */

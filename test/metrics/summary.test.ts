@@ -4,7 +4,7 @@ import { PlayerState } from "../../sim/metrics/probe.ts";
 import { QosCollector } from "../../sim/metrics/qos.ts";
 import { distribution } from "../../sim/metrics/statistics.ts";
 import { summarize, tidy } from "../../sim/metrics/summary.ts";
-import type { Transport } from "../../sim/network/transport.ts";
+import type { NetworkModel } from "../../sim/network/transport.ts";
 import type { Distribution } from "../../sim/results/schema.ts";
 import { renderResults } from "../../sim/run/output.ts";
 import { runScenario } from "../../sim/run/runScenario.ts";
@@ -22,7 +22,7 @@ const noTraffic = {
     droppedAtSender: 0,
     droppedInFlight: 0,
   },
-} as unknown as Transport;
+} as unknown as NetworkModel;
 
 /*
  * Five sessions, 1 s chunks, a 2-chunk startup buffer, the run ends at 12 s (times in s):

@@ -1,5 +1,5 @@
 import type { Simulator } from "../../engine/simulator.ts";
-import type { Transport } from "../../network/transport.ts";
+import type { NetworkModel } from "../../network/transport.ts";
 import { UploadQueues } from "./uploadQueue.ts";
 
 /**
@@ -22,7 +22,7 @@ export class UplinkDispatch {
   /** When that event fires, µs. */
   readonly readyAt: Float64Array;
   private readonly sim: Simulator;
-  private readonly transport: Transport;
+  private readonly transport: NetworkModel;
   private readonly online: Uint8Array;
   private readonly slots: Int32Array;
   private readonly pipeline: number;
@@ -37,7 +37,7 @@ export class UplinkDispatch {
    */
   constructor(
     sim: Simulator,
-    transport: Transport,
+    transport: NetworkModel,
     online: Uint8Array,
     slots: Int32Array,
     pipeline: number,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { createStream, Simulator } from "../../../sim/engine/index.ts";
 import { Probe } from "../../../sim/metrics/probe.ts";
+import { FifoTransport } from "../../../sim/network/fifoTransport.ts";
 import { LatencyModel } from "../../../sim/network/latency.ts";
-import { Transport } from "../../../sim/network/transport.ts";
 import { Players } from "../../../sim/player/player.ts";
 import { TreeForest, TreeState } from "../../../sim/strategies/tree/forest.ts";
 import { TreeJoin } from "../../../sim/strategies/tree/joinProtocol.ts";
@@ -27,7 +27,8 @@ function setUp() {
     0,
   );
   const capacity = new Float64Array(nodes).fill(10e6);
-  const transport = new Transport(sim, latency, capacity, capacity, {
+  const transport = new FifoTransport(sim, latency, capacity, capacity, {
+    model: "fifo",
     maxBacklogSeconds: 30,
     controlFloorBitsPerSecond: 64e3,
     maxInFlightMessages: 1000,

@@ -1,13 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { createStream } from "../../sim/engine/random.ts";
 import { Simulator } from "../../sim/engine/simulator.ts";
+import { FifoTransport } from "../../sim/network/fifoTransport.ts";
 import { LatencyModel, type LatencyOptions } from "../../sim/network/latency.ts";
-import {
-  Traffic,
-  type TrafficValue,
-  Transport,
-  type TransportOptions,
-} from "../../sim/network/transport.ts";
+import { Traffic, type TrafficValue, type TransportOptions } from "../../sim/network/transport.ts";
 
 interface Delivery {
   at: number;
@@ -20,6 +16,7 @@ interface Delivery {
 }
 
 const OPTIONS: TransportOptions = {
+  model: "fifo",
   maxBacklogSeconds: 30,
   controlFloorBitsPerSecond: 64e3,
   maxInFlightMessages: 1_000_000,
@@ -39,7 +36,7 @@ function network(
   const sim = new Simulator();
   const n = upload.length;
   const model = new LatencyModel(latency, new Float64Array(n), new Float64Array(n), 0);
-  const transport = new Transport(
+  const transport = new FifoTransport(
     sim,
     model,
     Float64Array.from(upload),
