@@ -1,4 +1,4 @@
-import { Traffic, type Transport } from "../../network/transport.ts";
+import { type NetworkModel, Traffic } from "../../network/transport.ts";
 import { Receive } from "../../player/player.ts";
 import type { StrategyContext } from "../types.ts";
 import type { BufferRing } from "./bufferRing.ts";
@@ -118,7 +118,7 @@ export interface PullHandlers {
  * `<prefix>/request`, `<prefix>/refuse` and `<prefix>/<dataName>`; returns their type ids.
  */
 export function registerPullMessages(
-  transport: Transport,
+  transport: NetworkModel,
   prefix: string,
   dataName: string,
   on: PullHandlers,
