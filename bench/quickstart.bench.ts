@@ -12,7 +12,7 @@
  * machine; wall time depends on how busy the other cores are.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { availableParallelism, tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildBundle, timedSim } from "./timedSim.ts";
 
@@ -31,6 +31,9 @@ export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "sim-quickstart-bench-"));
   try {
     const out = join(dir, "high-churn");
+    // Other processes take the cores and slow the run (even its CPU time, through shared
+    // caches): the load average says how busy the machine was.
+    const loadBefore = loadavg()[0];
     const { wallSeconds, cpuSeconds, stdout } = timedSim(["run", SCENARIO, "--out", out], {
       sources: false,
     });
@@ -44,6 +47,7 @@ export async function run(): Promise<void> {
         `peak online         ${online}`,
         `wall time           ${wallSeconds.toFixed(1)} s`,
         `CPU time            ${cpuSeconds.toFixed(1)} s (user + system, all threads)`,
+        `load average        ${loadBefore.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after (1 min; other work on the machine)`,
       ].join("\n"),
     );
   } finally {
