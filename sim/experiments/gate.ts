@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mean, meanAndVariance, studentTQuantile } from "../metrics/statistics.ts";
 import { tidy } from "../metrics/summary.ts";
 import { type Baseline, baselineSchema, type StrategySummary } from "../results/schema.ts";
@@ -42,6 +43,7 @@ export function makeBaseline(scenario: Scenario, set: ReplicatedSummaries): Base
     scenario: scenario.name,
     seed: scenario.seed,
     replications: set.summaries.length,
+    settings: settingsDigest(scenario),
     strategies,
   };
 }
@@ -54,12 +56,39 @@ export function baselineProblem(value: unknown): string | undefined {
   return schemaProblem(baselineSchema, value);
 }
 
+/**
+ * A digest (16 hex digits) of everything in a resolved scenario that shapes the workload and the
+ * network, i.e. all but its name, seed, replications, limits and strategies (which a baseline
+ * records apart): a baseline made at another duration or with another `--set` is not comparable.
+ */
+export function settingsDigest(scenario: Scenario): string {
+  const { durationSeconds, stream, source, peers, churn, player, network, onDemand, cdn } =
+    scenario;
+  const settings = {
+    durationSeconds,
+    stream,
+    source,
+    peers,
+    churn,
+    player,
+    network,
+    onDemand,
+    cdn,
+  };
+  return createHash("sha256").update(JSON.stringify(settings)).digest("hex").slice(0, 16);
+}
+
 /** Why a scenario cannot be checked against a baseline, or undefined when it can. */
 export function mismatch(baseline: Baseline, scenario: Scenario): string | undefined {
   if (baseline.scenario !== scenario.name)
     return `the baseline is of scenario '${baseline.scenario}', not '${scenario.name}'`;
   if (baseline.seed !== scenario.seed)
     return `the baseline was made with seed ${baseline.seed}, not ${scenario.seed}`;
+  if (baseline.settings !== undefined && baseline.settings !== settingsDigest(scenario))
+    return (
+      "the baseline was made with other settings (duration, stream, source, peers, churn, " +
+      "player, network, on-demand or CDN) than the scenario has now"
+    );
   const mine = scenario.strategies.map((s) => `${s.name} (${s.type})`);
   const theirs = Object.entries(baseline.strategies).map(([n, e]) => `${n} (${e.type})`);
   if (mine.join(", ") !== theirs.join(", "))

@@ -304,6 +304,13 @@ export const baselineSchema = z
     scenario: z.string().min(1).describe("The scenario's name."),
     seed: z.int().describe("The scenario's root seed."),
     replications: z.int().min(2).describe("Replications the values come from."),
+    settings: z
+      .string()
+      .regex(/^[0-9a-f]{16}$/)
+      .optional()
+      .describe(
+        "Digest of the scenario's resolved settings other than its strategies (duration, stream, source, peers, churn, player, network, on-demand, CDN); absent in older baselines.",
+      ),
     strategies: z
       .record(
         z.string().min(1),

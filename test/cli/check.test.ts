@@ -98,7 +98,13 @@ describe("sim check: baselines", () => {
     expect(other.stderr).toMatch(
       /does not match .*ci\.yaml: the baseline was made with seed 2024, not 7/,
     );
-    for (const r of [missing, malformed, other])
+    // Found: a baseline recorded at the scenario's 3 minutes was compared with a shorter run.
+    const shorter = await sim("check", CI, "--baseline", copy, "--set", "duration=61s");
+    expect(shorter.code).toBe(2);
+    expect(shorter.stderr).toMatch(
+      /does not match .*ci\.yaml: the baseline was made with other settings \(duration, /,
+    );
+    for (const r of [missing, malformed, other, shorter])
       expect(r.stderr.trim().split("\n")).toHaveLength(1);
   });
 });
