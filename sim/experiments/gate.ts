@@ -78,13 +78,21 @@ export function settingsDigest(scenario: Scenario): string {
   return createHash("sha256").update(JSON.stringify(settings)).digest("hex").slice(0, 16);
 }
 
-/** Why a scenario cannot be checked against a baseline, or undefined when it can. */
-export function mismatch(baseline: Baseline, scenario: Scenario): string | undefined {
+/**
+ * Why a scenario cannot be checked against a baseline, or undefined when it can. With
+ * `settings` false the scenario's settings may differ (rewriting a baseline after a deliberate
+ * change still shows what changed).
+ */
+export function mismatch(
+  baseline: Baseline,
+  scenario: Scenario,
+  settings = true,
+): string | undefined {
   if (baseline.scenario !== scenario.name)
     return `the baseline is of scenario '${baseline.scenario}', not '${scenario.name}'`;
   if (baseline.seed !== scenario.seed)
     return `the baseline was made with seed ${baseline.seed}, not ${scenario.seed}`;
-  if (baseline.settings !== undefined && baseline.settings !== settingsDigest(scenario))
+  if (settings && baseline.settings !== undefined && baseline.settings !== settingsDigest(scenario))
     return (
       "the baseline was made with other settings (duration, stream, source, peers, churn, " +
       "player, network, on-demand or CDN) than the scenario has now"

@@ -27,14 +27,16 @@ describe("sim check (the committed CI gate)", () => {
     );
   });
 
-  it("a slowed model (failures detected after 40 s instead of 4 s) fails it with exit 1", async () => {
+  it("a worse model (tree relays with one child slot instead of eight) fails it with exit 1", async () => {
+    // A strategy's options are the model, so they may differ from the baseline's; the
+    // scenario's other settings may not (see the mismatch test below).
     const r = await sim(
       "check",
       CI,
       "--baseline",
       CI_BASELINE,
       "--set",
-      "churn.detectionDelay=40s",
+      "strategies[2].maxChildren=1",
     );
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^strategy\s+metric\s+baseline\s+now\s+change\s+limit\s+verdict/);

@@ -99,7 +99,7 @@ async function check(args: CheckArguments): Promise<number> {
     progress.end();
     await pool.close();
   }
-  const comparable = old && !mismatch(old, scenario);
+  const comparable = old && !mismatch(old, scenario, !update);
   const rows = comparable ? compareWithBaseline(old, now) : [];
   const regressions = rows.filter((r) => r.verdict === "REGRESSION").length;
   const identical = rows.length > 0 && rows.every((r) => r.verdict === "identical");
