@@ -1,21 +1,8 @@
-import type { Simulator } from "../engine/simulator.ts";
 import { Downlinks, serializationMicros } from "./downlinks.ts";
-import type { LatencyModel } from "./latency.ts";
-import { MessagePool, MessageState } from "./messagePool.ts";
-import {
-  type MessageHandler,
-  newTrafficCounters,
-  Traffic,
-  type TrafficCounters,
-  type TrafficValue,
-  type TransportObserver,
-} from "./traffic.ts";
-import type { NetworkModel } from "./transport.ts";
-import type { TransportOptions } from "./transportOptions.ts";
+import { MessageState } from "./messagePool.ts";
+import type { NetworkModelInput } from "./transport.ts";
+import { NO_HANDLE, TransportCore } from "./transportCore.ts";
 import { UplinkQueues } from "./uplinkQueues.ts";
-
-/** The end of a queue (no message). */
-const NO_HANDLE = -1;
 
 /**
  * The `fifo` network model (the default): the only way nodes talk. Every message, data or control, is serialized on the sender's uplink
@@ -41,28 +28,11 @@ const NO_HANDLE = -1;
  * would wait longer than `maxBacklogSeconds` is refused at once. Strategies can read
  * {@link uplinkBacklogMicros} to avoid that.
  */
-export class FifoTransport implements NetworkModel {
+export class FifoTransport extends TransportCore {
   /** Data shares no link at once: each uplink sends one message after the other. */
   readonly concurrentData = false;
-  /** Counters, updated as messages are sent, delivered or dropped. */
-  readonly counters: TrafficCounters = newTrafficCounters();
-  /** Bytes each node has sent (any class), counted as {@link TrafficCounters} count them. */
-  readonly uploadedBytes: Float64Array;
-  /** Bytes each node has received (any class). */
-  readonly downloadedBytes: Float64Array;
-
-  private readonly sim: Simulator;
-  private readonly latency: LatencyModel;
-  private readonly upload: Float64Array;
-  private readonly download: Float64Array;
-  private readonly controlFloor: number;
-  private readonly horizonMicros: number;
-  private readonly deliverKind: number;
   private readonly uplinkKind: number;
   private readonly wireDoneKind: number;
-  private readonly handlers: MessageHandler[] = [];
-  private readonly classes: TrafficValue[] = [];
-  private readonly names: string[] = [];
   /** When each uplink has sent the message on its wire and the control booked after it, µs. */
   private readonly upFreeAt: Float64Array;
   private readonly queues: UplinkQueues;
@@ -75,35 +45,10 @@ export class FifoTransport implements NetworkModel {
   /** Bytes of the wire message already reported to observers (segments before control). */
   private readonly wireReportedBytes: Float64Array;
   private readonly downlinks: Downlinks;
-  private readonly downSince: Float64Array;
-  private readonly downAbrupt: Uint8Array;
-  private readonly maxBacklogMicros: number;
-  private readonly pool: MessagePool;
-  /** Recipients of multicasts waiting in an uplink queue, by handle (rare: copied once). */
-  private readonly waitingRecipients = new Map<number, Int32Array>();
-  private observers: TransportObserver[] = [];
-  private sendObservers: TransportObserver[] = [];
-  private receiveObservers: TransportObserver[] = [];
 
-  /**
-   * @param upload, download capacities of node n in bits/s (node 0 is the source).
-   * @param horizonMicros end of the run: a message whose transmission ends later counts as
-   *   pending, not sent (default: never).
-   */
-  constructor(
-    sim: Simulator,
-    latency: LatencyModel,
-    upload: Float64Array,
-    download: Float64Array,
-    options: TransportOptions,
-    horizonMicros = Number.POSITIVE_INFINITY,
-  ) {
-    this.sim = sim;
-    this.latency = latency;
-    this.upload = upload;
-    this.download = download;
-    this.controlFloor = options.controlFloorBitsPerSecond;
-    this.horizonMicros = horizonMicros;
+  constructor(input: NetworkModelInput) {
+    const { sim, upload, download } = input;
+    super(input);
     const nodes = upload.length;
     this.upFreeAt = new Float64Array(nodes);
     this.uplinkPending = new Uint8Array(nodes);
@@ -111,16 +56,7 @@ export class FifoTransport implements NetworkModel {
     this.segmentStart = new Float64Array(nodes);
     this.wireReportedBytes = new Float64Array(nodes);
     this.downlinks = new Downlinks(download);
-    this.downSince = new Float64Array(nodes).fill(Number.POSITIVE_INFINITY);
-    this.downAbrupt = new Uint8Array(nodes);
-    this.uploadedBytes = new Float64Array(nodes);
-    this.downloadedBytes = new Float64Array(nodes);
-    this.maxBacklogMicros = Math.round(options.maxBacklogSeconds * 1e6);
-    this.pool = new MessagePool(options.maxInFlightMessages);
     this.queues = new UplinkQueues(nodes, this.pool);
-    this.deliverKind = sim.register("transport/deliver", ["handle"], (handle) =>
-      this.deliver(handle),
-    );
     this.uplinkKind = sim.register("transport/uplink-free", ["node"], (node) => {
       this.uplinkPending[node] = 0;
       this.startNext(node);
@@ -128,46 +64,6 @@ export class FifoTransport implements NetworkModel {
     this.wireDoneKind = sim.register("transport/wire-done", ["handle"], (handle) =>
       this.wireDone(handle),
     );
-  }
-
-  /** Registers a message type and its handler; returns the type id for {@link send}. */
-  register(name: string, traffic: TrafficValue, handler: MessageHandler): number {
-    this.handlers.push(handler);
-    this.classes.push(traffic);
-    this.names.push(name);
-    return this.handlers.length - 1;
-  }
-
-  /** Traffic class of a registered message type. */
-  trafficOf(type: number): TrafficValue {
-    return this.classes[type];
-  }
-
-  /** Name of a registered message type. */
-  nameOf(type: number): string {
-    return this.names[type];
-  }
-
-  /** Adds a link observer (several may watch; they run in the order added). */
-  observe(observer: TransportObserver): void {
-    this.observers.push(observer);
-    this.sendObservers = this.observers.filter((o) => o.onSend);
-    this.receiveObservers = this.observers.filter((o) => o.onReceive);
-  }
-
-  /** One-way latency between two nodes, microseconds. */
-  latencyMicros(a: number, b: number): number {
-    return this.latency.micros(a, b);
-  }
-
-  /** Upload capacity of a node, bits/s. */
-  uploadBitsPerSecond(node: number): number {
-    return this.upload[node];
-  }
-
-  /** Download capacity of a node, bits/s. */
-  downloadBitsPerSecond(node: number): number {
-    return this.download[node];
   }
 
   /** The rate control messages from `node` are serialized at, bits/s (upload or the floor). */
@@ -180,11 +76,6 @@ export class FifoTransport implements NetworkModel {
     return Math.max(0, this.upFreeAt[node] - this.sim.nowMicros) + this.queues.micros[node];
   }
 
-  /** Messages queued or in flight now. */
-  get liveMessages(): number {
-    return this.pool.live;
-  }
-
   /**
    * Marks a node as gone; what reaches it from now on is lost. Its queued data is discarded.
    * After an abrupt departure what it had not finished sending is lost too; after a graceful
@@ -192,102 +83,8 @@ export class FifoTransport implements NetworkModel {
    * of leaving) still go out.
    */
   nodeDown(node: number, abrupt: boolean): void {
-    this.downSince[node] = this.sim.nowMicros;
-    this.downAbrupt[node] = abrupt ? 1 : 0;
-    const pool = this.pool;
-    this.queues.clear(node, (h) => {
-      const bytes = pool.bytes[h];
-      this.counters.droppedAtSender++;
-      this.counters.discardedBytes += bytes;
-      if (this.classes[pool.type[h]] === Traffic.Data) this.counters.droppedDataBytes += bytes;
-      this.waitingRecipients.delete(h);
-      pool.release(h);
-    });
-  }
-
-  /** True when the node is not marked down. */
-  isUp(node: number): boolean {
-    return this.downSince[node] === Number.POSITIVE_INFINITY;
-  }
-
-  /**
-   * Sends a message of `bytes` bytes from `from` to `to`. Returns false when it was dropped at
-   * once (the sender is down, has no capacity for data, or its uplink backlog is over the limit).
-   */
-  send(from: number, to: number, type: number, bytes: number, p0 = 0, p1 = 0): boolean {
-    if (this.downSince[from] !== Number.POSITIVE_INFINITY) return false;
-    const control = this.classes[type] === Traffic.Control;
-    if (!control && !this.acceptsData(from, bytes)) return false;
-    const h = this.newMessage(type, from, to, bytes, p0, p1);
-    this.counters.acceptedBytes += bytes;
-    this.dispatch(h, from, control);
-    return true;
-  }
-
-  /**
-   * Ideal network-layer multicast of one data message: the sender's uplink carries it once, the
-   * network replicates it, and each recipient gets it after the sender's serialization, its own
-   * latency from the sender and its own download serialization. The reference point that no
-   * overlay can beat. Returns false when the message was dropped at the sender.
-   */
-  multicast(
-    from: number,
-    recipients: { readonly size: number; at(index: number): number },
-    type: number,
-    bytes: number,
-    p0 = 0,
-    p1 = 0,
-  ): boolean {
-    if (recipients.size === 0) return true;
-    if (this.downSince[from] !== Number.POSITIVE_INFINITY) return false;
-    if (!this.acceptsData(from, bytes)) return false;
-    const h = this.newMessage(type, from, NO_HANDLE, bytes, p0, p1);
-    const list = new Int32Array(recipients.size);
-    for (let i = 0; i < list.length; i++) list[i] = recipients.at(i);
-    this.waitingRecipients.set(h, list);
-    this.counters.acceptedBytes += bytes;
-    this.dispatch(h, from, false);
-    return true;
-  }
-
-  /**
-   * Sends a control message without scheduling its delivery, for a caller that models the
-   * arrival itself (a request the receiver will find when it next looks). It is charged exactly
-   * as {@link send} charges a control message: the sender's uplink (ahead of waiting data),
-   * the receiver's downlink, the counters, the observers; it counts as delivered. `type` must be
-   * a registered control type. Returns the time the message reaches `to` (µs, as {@link send}
-   * would deliver it), or -1 when the sender is down. Whether the receiver is still up on
-   * arrival is the caller's to check.
-   */
-  sendUndelivered(from: number, to: number, type: number, bytes: number): number {
-    if (this.downSince[from] !== Number.POSITIVE_INFINITY) return -1;
-    this.counters.acceptedBytes += bytes;
-    const done = this.bookControl(from, to, type, bytes);
-    return this.undelivered(from, to, type, bytes, done);
-  }
-
-  /**
-   * Sends one control message of `bytesEach` bytes to each of the first `count` nodes in
-   * `receivers`, without delivery events (a HAVE announced to every neighbour, whose effect the
-   * caller derives from the arrival times). The copies leave the sender's uplink back to back,
-   * as one burst of `count` x `bytesEach` bytes ahead of waiting data, and each copy is
-   * serialized on its receiver's downlink, so a fan-out is charged on every link it crosses, as
-   * {@link sendUndelivered} charges one message. Returns when the burst has left the uplink
-   * (µs), or -1 when the sender is down.
-   */
-  sendFanOut(
-    from: number,
-    type: number,
-    bytesEach: number,
-    receivers: Int32Array,
-    count: number,
-  ): number {
-    if (this.downSince[from] !== Number.POSITIVE_INFINITY) return -1;
-    const bytes = bytesEach * count;
-    this.counters.acceptedBytes += bytes;
-    const done = this.bookControl(from, NO_HANDLE, type, bytes);
-    for (let i = 0; i < count; i++) this.undelivered(from, receivers[i], type, bytesEach, done);
-    return done;
+    this.markDown(node, abrupt);
+    this.queues.clear(node, (h) => this.discard(h));
   }
 
   /**
@@ -304,70 +101,13 @@ export class FifoTransport implements NetworkModel {
   }
 
   /**
-   * Bytes dispatched and counted as sent whose delivery has not happened yet (in flight on the
-   * network or a downlink). A scan of the pool, for checks at the end of a run.
-   */
-  inFlightBytes(): number {
-    const pool = this.pool;
-    let bytes = 0;
-    for (let h = 0; h < pool.extent; h++) {
-      if (pool.state[h] === MessageState.Scheduled && pool.done[h] <= this.horizonMicros) {
-        bytes += pool.bytes[h];
-      }
-    }
-    return bytes + this.undeliveredInFlight;
-  }
-
-  /** Bytes of undelivered control (no event) that arrive after the horizon. */
-  private undeliveredInFlight = 0;
-
-  /** A pooled message with these fields (throws at `network.maxInFlightMessages`). */
-  private newMessage(
-    type: number,
-    from: number,
-    to: number,
-    bytes: number,
-    p0: number,
-    p1: number,
-  ): number {
-    const pool = this.pool;
-    const h = pool.allocate(this.sim.nowMicros);
-    pool.type[h] = type;
-    pool.from[h] = from;
-    pool.to[h] = to;
-    pool.bytes[h] = bytes;
-    pool.p0[h] = p0;
-    pool.p1[h] = p1;
-    return h;
-  }
-
-  /** Whether `from` may queue `bytes` of data now; counts the refusal when not. */
-  private acceptsData(from: number, bytes: number): boolean {
-    if (this.upload[from] > 0 && this.uplinkBacklogMicros(from) <= this.maxBacklogMicros) {
-      return true;
-    }
-    this.counters.droppedAtSender++;
-    this.counters.refusedBytes += bytes;
-    this.counters.droppedDataBytes += bytes;
-    return false;
-  }
-
-  /**
    * Sends an accepted message: control goes on the uplink at once (interleaved with the data on
    * the wire, see {@link bookControl}) and its delivery is scheduled; data goes on the wire at
    * once when the wire is free and no data waits, and is queued otherwise.
    */
-  private dispatch(h: number, from: number, control: boolean): void {
+  protected dispatch(h: number, from: number, control: boolean): void {
     if (control) {
-      const pool = this.pool;
-      const to = pool.to[h];
-      const type = pool.type[h];
-      const bytes = pool.bytes[h];
-      const done = this.bookControl(from, to, type, bytes);
-      pool.state[h] = MessageState.Scheduled;
-      pool.done[h] = done;
-      if (done <= this.horizonMicros) this.counters.dispatchedBytes += bytes;
-      this.sim.at(this.arrival(from, to, type, bytes, done), this.deliverKind, h);
+      this.dispatchControl(h, from);
       return;
     }
     const pool = this.pool;
@@ -429,17 +169,9 @@ export class FifoTransport implements NetworkModel {
       this.segmentStart[from],
       now,
     );
-    const c = this.counters;
-    // Past the end of the run (an unbounded test run only): not sent, and never delivered.
-    const counted = now <= this.horizonMicros;
-    if (counted) {
-      c.dataBytes += bytes;
-      if (from === 0) c.sourceDataBytes += bytes;
-      this.uploadedBytes[from] += bytes;
-    } else {
-      c.pendingBytes += bytes;
-    }
+    const counted = this.countSent(h, now);
     if (this.downAbrupt[from] === 1 && this.downSince[from] < now) {
+      const c = this.counters;
       // The sender left abruptly before the message was out: it was cut (sent, and lost).
       const copies = to === NO_HANDLE ? this.waitingRecipients.get(h)!.length : 1;
       this.waitingRecipients.delete(h);
@@ -450,25 +182,8 @@ export class FifoTransport implements NetworkModel {
         c.lostBytes += bytes * copies;
         c.droppedDataBytes += bytes * copies;
       }
-    } else if (to !== NO_HANDLE) {
-      pool.state[h] = MessageState.Scheduled;
-      if (counted) c.dispatchedBytes += bytes;
-      this.sim.at(this.arrival(from, to, type, bytes, now), this.deliverKind, h);
     } else {
-      // A multicast: one copy per recipient from here on.
-      const list = this.waitingRecipients.get(h)!;
-      this.waitingRecipients.delete(h);
-      const p0 = pool.p0[h];
-      const p1 = pool.p1[h];
-      pool.release(h);
-      for (let i = 0; i < list.length; i++) {
-        const r = list[i];
-        const copy = this.newMessage(type, from, r, bytes, p0, p1);
-        pool.state[copy] = MessageState.Scheduled;
-        pool.done[copy] = now;
-        if (counted) c.dispatchedBytes += bytes;
-        this.sim.at(this.arrival(from, r, type, bytes, now), this.deliverKind, copy);
-      }
+      this.scheduleDelivery(h, now, counted);
     }
     this.startNext(from);
   }
@@ -481,7 +196,7 @@ export class FifoTransport implements NetworkModel {
    * serialization time. The uplink carries one thing at a time and never more than its rate
    * (packet granularity is below the microsecond resolution that matters here).
    */
-  private bookControl(from: number, to: number, type: number, bytes: number): number {
+  protected bookControl(from: number, to: number, type: number, bytes: number): number {
     const rate = Math.max(this.upload[from], this.controlFloor);
     const serialization = serializationMicros(bytes, rate);
     const now = this.sim.nowMicros;
@@ -509,79 +224,34 @@ export class FifoTransport implements NetworkModel {
       this.upFreeAt[from] += serialization;
     }
     const done = start + serialization;
-    if (done <= this.horizonMicros) {
-      this.counters.controlBytes += bytes;
-      this.uploadedBytes[from] += bytes;
-    } else {
-      this.counters.pendingBytes += bytes;
-    }
-    this.reportSend(from, to, type, bytes, start, done);
-    return done;
+    return this.controlSent(from, to, type, bytes, start, done);
   }
 
-  private reportSend(
+  /** A control message's downlink: the shared FIFO of reservations, as data's. */
+  protected controlArrival(
     from: number,
     to: number,
     type: number,
     bytes: number,
-    start: number,
     done: number,
-  ): void {
-    for (const o of this.sendObservers) o.onSend!(from, to, type, bytes, start, done);
-  }
-
-  /** Charges an undelivered control message's downlink and counts it as delivered. */
-  private undelivered(from: number, to: number, type: number, bytes: number, done: number): number {
-    const at = this.arrival(from, to, type, bytes, done);
-    if (done > this.horizonMicros) return at;
-    this.counters.dispatchedBytes += bytes;
-    if (at <= this.horizonMicros) {
-      this.counters.delivered++;
-      this.counters.deliveredBytes += bytes;
-      this.downloadedBytes[to] += bytes;
-    } else {
-      this.undeliveredInFlight += bytes;
-    }
-    return at;
+  ): number {
+    return this.dataArrival(from, to, type, bytes, done);
   }
 
   /**
    * When a message that leaves `from`'s uplink at `done` is delivered at `to`: it reaches the
    * downlink after the latency and waits for its turn there (see {@link Downlinks}).
    */
-  private arrival(from: number, to: number, type: number, bytes: number, done: number): number {
+  protected dataArrival(
+    from: number,
+    to: number,
+    type: number,
+    bytes: number,
+    done: number,
+  ): number {
     const downlinks = this.downlinks;
     const deliverAt = downlinks.reserve(to, bytes, done + this.latency.micros(from, to));
-    const start = downlinks.lastStartMicros;
-    for (const o of this.receiveObservers) o.onReceive!(from, to, type, bytes, start, deliverAt);
+    this.reportReceive(from, to, type, bytes, downlinks.lastStartMicros, deliverAt);
     return deliverAt;
-  }
-
-  private deliver(h: number): void {
-    const pool = this.pool;
-    const from = pool.from[h];
-    const to = pool.to[h];
-    const type = pool.type[h];
-    const bytes = pool.bytes[h];
-    const p0 = pool.p0[h];
-    const p1 = pool.p1[h];
-    const cut = this.downAbrupt[from] === 1 && this.downSince[from] < pool.done[h];
-    pool.release(h);
-    const c = this.counters;
-    const data = this.classes[type] === Traffic.Data;
-    if (cut || this.downSince[to] !== Number.POSITIVE_INFINITY) {
-      c.droppedInFlight++;
-      c.lostBytes += bytes;
-      if (data) c.droppedDataBytes += bytes;
-      return;
-    }
-    c.delivered++;
-    c.deliveredBytes += bytes;
-    if (data) {
-      c.deliveredDataBytes += bytes;
-      if (from === 0) c.sourceDeliveredDataBytes += bytes;
-    }
-    this.downloadedBytes[to] += bytes;
-    this.handlers[type](from, to, p0, p1, bytes);
   }
 }

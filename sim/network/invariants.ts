@@ -13,6 +13,11 @@ export interface InvariantLinks {
   latencyMicros(a: number, b: number): number;
   /** Traffic class of a message type. */
   trafficOf(type: number): number;
+  /**
+   * True when data messages share links at once (the `fair-share` model): each is reported as
+   * segments at a constant rate, concurrent with others, crossing uplink and downlink together.
+   */
+  readonly concurrentData: boolean;
 }
 
 /** Options of an {@link InvariantChecker}. */
@@ -42,12 +47,17 @@ const MAX_PROBLEMS = 20;
  * invariant (empty when all held):
  *
  * - each uplink holds one message at a time, each for at least its serialization time at the
- *   sender's rate (data at its upload, control at max(upload, controlFloor): the documented
- *   floor), and each downlink reservation lasts at least its serialization at the download rate;
+ *   sender's rate (data at its upload, control at the model's control rate: in `fifo`
+ *   max(upload, controlFloor), the documented floor), and each downlink reservation lasts at
+ *   least its serialization at the download rate; where data shares links
+ *   (`concurrentData`), the one-at-a-time rule holds for control only, and each data segment
+ *   runs no faster than the link;
  * - per node and metrics interval, the bytes its uplink and its downlink carry (spread over
  *   each message's time on the link) stay within capacity x interval, plus one message of
  *   rounding (times are whole microseconds);
- * - a message reaches a downlink no earlier than it left the uplink plus the pair's latency;
+ * - a message reaches a downlink no earlier than it left the uplink plus the pair's latency
+ *   (a data segment that shares links: no earlier than it started on the uplink, since a flow
+ *   crosses both links at once and its latency comes after);
  * - no chunk reaches a peer before it exists at the source plus the smallest latency;
  * - at the end: accepted = sent + discarded + pending bytes, dispatched = delivered + lost + in
  *   flight, delivered <= dispatched, and the per-node byte counters add up to the totals.
@@ -62,6 +72,7 @@ export class InvariantChecker implements TransportObserver, RunListener {
   private readonly downBins: Float64Array;
   private readonly upLastDone: Float64Array;
   private lastFrom = -1;
+  private lastStart = 0;
   private lastDone = 0;
   private maxMessageBytes = 0;
   private upRateSeen: Float64Array;
@@ -94,7 +105,9 @@ export class InvariantChecker implements TransportObserver, RunListener {
       : this.links.uploadBitsPerSecond(from);
     this.upRateSeen[from] = Math.max(this.upRateSeen[from], rate);
     this.maxMessageBytes = Math.max(this.maxMessageBytes, bytes);
-    if (startMicros < this.upLastDone[from]) {
+    // Shared links: data segments overlap each other and the control share's messages.
+    const serial = control || !this.links.concurrentData;
+    if (serial && startMicros < this.upLastDone[from]) {
       this.problem(
         `node ${from}'s uplink sent two messages at once: one from ${startMicros} us while ` +
           `another ran until ${this.upLastDone[from]} us`,
@@ -105,8 +118,9 @@ export class InvariantChecker implements TransportObserver, RunListener {
         `node ${from} sent ${bytes} B in ${doneMicros - startMicros} us, faster than ${rate} bit/s`,
       );
     }
-    this.upLastDone[from] = doneMicros;
+    if (serial) this.upLastDone[from] = doneMicros;
     this.lastFrom = from;
+    this.lastStart = startMicros;
     this.lastDone = doneMicros;
     this.add(this.upBins, from, startMicros, doneMicros, bytes);
   }
@@ -114,14 +128,15 @@ export class InvariantChecker implements TransportObserver, RunListener {
   onReceive(
     from: number,
     to: number,
-    _type: number,
+    type: number,
     bytes: number,
     startMicros: number,
     doneMicros: number,
   ): void {
     // The transport reports a message's downlink right after its uplink.
     if (from !== this.lastFrom) this.problem(`a downlink reservation for ${to} had no send`);
-    const earliest = this.lastDone + this.links.latencyMicros(from, to);
+    const flow = this.links.concurrentData && this.links.trafficOf(type) !== Traffic.Control;
+    const earliest = flow ? this.lastStart : this.lastDone + this.links.latencyMicros(from, to);
     if (startMicros < earliest) {
       this.problem(
         `a message from ${from} reached ${to}'s downlink at ${startMicros} us, before it could ` +

@@ -1,20 +1,7 @@
-import type { Simulator } from "../engine/simulator.ts";
+import { FairShareTransport } from "./fairShare/fairShareTransport.ts";
 import { FifoTransport } from "./fifoTransport.ts";
-import type { LatencyModel } from "./latency.ts";
-import type { NetworkModel } from "./transport.ts";
-import type { NetworkModelName, TransportOptions } from "./transportOptions.ts";
-
-/** What a network model is built from. */
-export interface NetworkModelInput {
-  sim: Simulator;
-  latency: LatencyModel;
-  /** Upload and download capacity of node n, bits/s (node 0 is the source; 0 download: unlimited). */
-  upload: Float64Array;
-  download: Float64Array;
-  options: TransportOptions;
-  /** End of the run, µs: a message whose transmission ends later counts as pending, not sent. */
-  horizonMicros: number;
-}
+import type { NetworkModel, NetworkModelInput } from "./transport.ts";
+import type { NetworkModelName } from "./transportOptions.ts";
 
 /** The registry entry of a network model: its factory, and its class for rehydration. */
 export interface NetworkModelDefinition {
@@ -30,9 +17,13 @@ export const NETWORK_MODELS: Readonly<Record<NetworkModelName, NetworkModelDefin
   fifo: {
     description:
       "each uplink sends one message after the other (data FIFO, control between its packets)",
-    create: (i) =>
-      new FifoTransport(i.sim, i.latency, i.upload, i.download, i.options, i.horizonMicros),
+    create: (input) => new FifoTransport(input),
     prototype: FifoTransport.prototype,
+  },
+  "fair-share": {
+    description: "max-min fair sharing of each uplink and downlink among the flows crossing it",
+    create: (input) => new FairShareTransport(input),
+    prototype: FairShareTransport.prototype,
   },
 };
 

@@ -1,3 +1,5 @@
+import type { Simulator } from "../engine/simulator.ts";
+import type { LatencyModel } from "./latency.ts";
 import type {
   MessageHandler,
   TrafficCounters,
@@ -12,11 +14,29 @@ export {
   type TrafficValue,
   type TransportObserver,
 } from "./traffic.ts";
+
+import type { TransportOptions } from "./transportOptions.ts";
+
 export {
   type NetworkModelName,
   resolveTransportOptions,
   type TransportOptions,
 } from "./transportOptions.ts";
+
+/** What a network model is built from. */
+export interface NetworkModelInput {
+  sim: Simulator;
+  latency: LatencyModel;
+  /** Upload and download capacity of node n, bits/s (node 0 is the source; 0 download: unlimited). */
+  upload: Float64Array;
+  download: Float64Array;
+  options: TransportOptions;
+  /**
+   * End of the run, µs: a message whose transmission ends later counts as pending, not sent
+   * (default: never).
+   */
+  horizonMicros?: number;
+}
 
 /**
  * The network as strategies and the run see it: the only way nodes talk. A scenario chooses

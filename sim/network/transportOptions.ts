@@ -1,7 +1,7 @@
 import type { OptionReader } from "../scenario/reader.ts";
 
 /** The network models a scenario may choose with `network.model` (see `models.ts`). */
-export const NETWORK_MODEL_NAMES = ["fifo"] as const;
+export const NETWORK_MODEL_NAMES = ["fifo", "fair-share"] as const;
 
 /** One of {@link NETWORK_MODEL_NAMES}. */
 export type NetworkModelName = (typeof NETWORK_MODEL_NAMES)[number];
@@ -25,11 +25,22 @@ export interface TransportOptions {
    */
   controlFloorBitsPerSecond: number;
   /**
+   * `fair-share` only: the share of every downlink kept for arriving control messages, which
+   * are serialized one after the other in it (so their arrival is known when they are sent);
+   * data flows share the rest (on uplinks control has priority instead). Default 0.05.
+   */
+  controlShare: number;
+  /**
    * Most messages queued or in flight at once across the network (a limit, enforced: reaching it
    * stops the run with an error naming `network.maxInFlightMessages`, as `limits.maxEvents`
    * does). Default 50 million.
    */
   maxInFlightMessages: number;
+  /**
+   * `fair-share` only: most data flows in progress at once across the network (a limit,
+   * enforced like `maxInFlightMessages`, naming `network.maxFlows`). Default 1 million.
+   */
+  maxFlows: number;
 }
 
 /** Resolves `network`. */
@@ -38,6 +49,8 @@ export function resolveTransportOptions(reader: OptionReader): TransportOptions 
     model: reader.choice("model", NETWORK_MODEL_NAMES, "fifo"),
     maxBacklogSeconds: reader.durationSeconds("maxBacklog", 30, { above: 0 }),
     controlFloorBitsPerSecond: reader.bitsPerSecond("controlFloor", 64e3, { above: 0 }),
+    controlShare: reader.number("controlShare", 0.05, { above: 0, max: 0.5 }),
     maxInFlightMessages: reader.integer("maxInFlightMessages", 50_000_000, { min: 1 }),
+    maxFlows: reader.integer("maxFlows", 1_000_000, { min: 1 }),
   };
 }

@@ -20,6 +20,8 @@ const OPTIONS: TransportOptions = {
   maxBacklogSeconds: 30,
   controlFloorBitsPerSecond: 64e3,
   maxInFlightMessages: 1_000_000,
+  controlShare: 0.05,
+  maxFlows: 1_000_000,
 };
 
 /**
@@ -36,13 +38,13 @@ function network(
   const sim = new Simulator();
   const n = upload.length;
   const model = new LatencyModel(latency, new Float64Array(n), new Float64Array(n), 0);
-  const transport = new FifoTransport(
+  const transport = new FifoTransport({
     sim,
-    model,
-    Float64Array.from(upload),
-    Float64Array.from(download),
-    { ...OPTIONS, ...options },
-  );
+    latency: model,
+    upload: Float64Array.from(upload),
+    download: Float64Array.from(download),
+    options: { ...OPTIONS, ...options },
+  });
   const log: Delivery[] = [];
   const handler = (type: string) => (from: number, to: number, p0: number, p1: number, b: number) =>
     log.push({ at: sim.nowMicros, type, from, to, p0, p1, bytes: b });

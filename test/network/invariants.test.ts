@@ -9,6 +9,7 @@ const links: InvariantLinks = {
   controlBitsPerSecond: () => 8e6,
   latencyMicros: (a, b) => (a === b ? 0 : 10_000),
   trafficOf: (type) => (type === 0 ? Traffic.Data : Traffic.Control),
+  concurrentData: false,
 };
 
 const checker = () =>
@@ -71,6 +72,45 @@ describe("invariant checker", () => {
       "a message from 0 reached 1's downlink at 5000 us, before it could arrive (11000 us)",
       "node 1 received 1000 B faster than 8000000 bit/s",
       "peer 2 got chunk 3 at 405000 us, before it could exist there (410000 us)",
+    ]);
+  });
+
+  it("lets data flows share links where the model says so, and still catches an overdrawn link", () => {
+    const c = new InvariantChecker(
+      { ...links, concurrentData: true },
+      {
+        nodes: 3,
+        intervalMicros: 100_000,
+        endMicros: 1_000_000,
+        chunkMicros: 100_000,
+        minLatencyMicros: 10_000,
+      },
+    );
+    // Two flows at 4 Mbps each on node 0's 8 Mbps uplink, crossing each downlink as they leave,
+    // and control beside them: lawful.
+    c.onSend(0, 1, 0, 1000, 0, 2000);
+    c.onReceive(0, 1, 0, 1000, 0, 2000);
+    c.onSend(0, 2, 0, 1000, 0, 2000);
+    c.onReceive(0, 2, 0, 1000, 0, 2000);
+    c.onSend(0, 1, 1, 100, 2000, 2100);
+    c.onReceive(0, 1, 1, 100, 12_100, 12_200);
+    expect(c.problems).toEqual([]);
+    // Control still goes one message at a time; a data segment may not reach a downlink before
+    // it starts on the uplink; and 300 kB of flows in one 100 ms interval of 8 Mbps overdraw it.
+    c.onSend(0, 1, 1, 100, 2050, 2150);
+    c.onSend(1, 2, 0, 1000, 5000, 6000);
+    c.onReceive(1, 2, 0, 1000, 4000, 5000);
+    for (let i = 0; i < 3; i++) c.onSend(2, 0, 0, 100_000, 200_000, 300_000);
+    c.finish(
+      { ...balanced, dataBytes: 0, controlBytes: 0, sourceDataBytes: 0 },
+      perNode(0, 0, 0),
+      perNode(0, 0, 0),
+      0,
+    );
+    expect(c.problems.slice(0, 3)).toEqual([
+      "node 0's uplink sent two messages at once: one from 2050 us while another ran until 2100 us",
+      "a message from 1 reached 2's downlink at 4000 us, before it could arrive (5000 us)",
+      "node 2 sent 300000 B in interval 2, over 8000000 bit/s x 100000 us",
     ]);
   });
 

@@ -8,8 +8,9 @@ import { InvariantViolation, runScenario } from "../support/checkedRun.ts";
  * A property test in the spirit of a VOPR: random valid scenarios, small enough that 300 of
  * them run in well under a minute, each run with the invariant checker on. Every strategy type,
  * every FEC code, every arrival and session kind, abrupt departures and mass exits, every
- * latency model, live and on-demand streams. A broken invariant fails with the scenario printed
- * as YAML (fast-check then shrinks it to a smaller one that still breaks).
+ * latency model, both network models (fifo and fair-share), live and on-demand streams. A
+ * broken invariant fails with the scenario printed as YAML (fast-check then shrinks it to a
+ * smaller one that still breaks).
  *
  * The seed is fixed so the run is the same everywhere; set PROPERTY_SEED to explore others.
  */
@@ -88,6 +89,7 @@ const scenarioText = fc
     massExit: fc.option(pick("graceful", "abrupt"), { nil: undefined }),
     maxBacklog: pick("1s", "5s", "30s"),
     controlFloor: pick("16kbps", "64kbps"),
+    model: pick("fifo", "fair-share"),
     interval: pick("5s", "10s"),
     onDemand: fc.boolean(),
     liveStrategy: live,
@@ -124,7 +126,7 @@ churn:
   session: ${s.session}
   abruptShare: ${s.abruptShare}
   detectionDelay: 2s${exits}
-network: { maxBacklog: ${s.maxBacklog}, controlFloor: ${s.controlFloor} }
+network: { model: ${s.model}, maxBacklog: ${s.maxBacklog}, controlFloor: ${s.controlFloor} }
 metrics: { interval: ${s.interval} }
 strategies:
   - ${s.onDemand ? s.onDemandStrategy : s.liveStrategy}
@@ -135,6 +137,7 @@ describe("random valid scenarios", () => {
   it("never break physics: 300 runs with the invariant checker on", () => {
     const seed = Number(process.env.PROPERTY_SEED ?? 8);
     const types = new Set<string>();
+    const models = new Map<string, number>();
     let streamed = 0;
     fc.assert(
       fc.property(scenarioText, (text) => {
@@ -149,6 +152,8 @@ describe("random valid scenarios", () => {
         try {
           const [run] = runScenario(scenario).runs;
           types.add(run.entry.type);
+          const model = scenario.network.model;
+          models.set(model, (models.get(model) ?? 0) + 1);
           if (run.transport.counters.deliveredDataBytes > 0) streamed++;
         } catch (error) {
           const why = error instanceof InvariantViolation ? error.message : String(error);
@@ -169,5 +174,7 @@ describe("random valid scenarios", () => {
       "vod-mesh",
     ]);
     expect(streamed).toBeGreaterThan(200);
+    expect(models.get("fifo")).toBeGreaterThan(100);
+    expect(models.get("fair-share")).toBeGreaterThan(100);
   }, 600_000);
 });

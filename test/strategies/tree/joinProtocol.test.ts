@@ -27,11 +27,19 @@ function setUp() {
     0,
   );
   const capacity = new Float64Array(nodes).fill(10e6);
-  const transport = new FifoTransport(sim, latency, capacity, capacity, {
-    model: "fifo",
-    maxBacklogSeconds: 30,
-    controlFloorBitsPerSecond: 64e3,
-    maxInFlightMessages: 1000,
+  const transport = new FifoTransport({
+    sim,
+    latency,
+    upload: capacity,
+    download: capacity,
+    options: {
+      model: "fifo",
+      maxBacklogSeconds: 30,
+      controlFloorBitsPerSecond: 64e3,
+      maxInFlightMessages: 1000,
+      controlShare: 0.05,
+      maxFlows: 1000,
+    },
   });
   const probe = new Probe();
   const players = new Players(
