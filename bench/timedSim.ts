@@ -12,6 +12,8 @@ const ROOT = resolve(import.meta.dirname, "..");
 export interface TimedSim {
   wallSeconds: number;
   cpuSeconds: number;
+  /** The most memory the process held at once (peak resident set size), in bytes. */
+  peakBytes: number;
   stdout: string;
 }
 
@@ -19,19 +21,33 @@ export interface TimedSim {
  * Runs `sim ...args` in `cwd`, from the compiled bundle unless `sources` (PEERCAST_SOURCES=1);
  * throws when it fails.
  */
-export function timedSim(args: string[], options: { cwd?: string; sources: boolean }): TimedSim {
+export function timedSim(
+  args: string[],
+  options: { cwd?: string; sources: boolean; nodeOptions?: string[] },
+): TimedSim {
   const env = { ...process.env, PEERCAST_SOURCES: options.sources ? "1" : "0" };
   const start = process.hrtime.bigint();
   const child = spawnSync(
     process.execPath,
-    ["--import", join(ROOT, "bench", "cpuAtExit.mjs"), join(ROOT, "bin", "sim.js"), ...args],
-    { cwd: options.cwd ?? ROOT, encoding: "utf8", env },
+    [
+      ...(options.nodeOptions ?? []),
+      "--import",
+      join(ROOT, "bench", "cpuAtExit.mjs"),
+      join(ROOT, "bin", "sim.js"),
+      ...args,
+    ],
+    { cwd: options.cwd ?? ROOT, encoding: "utf8", env, maxBuffer: 1 << 26 },
   );
   const wallSeconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (child.status !== 0) throw new Error(`sim ${args.join(" ")} failed: ${child.stderr}`);
-  const match = /cpu-micros (\d+)\n$/.exec(child.stderr);
+  const match = /max-rss-bytes (\d+)\ncpu-micros (\d+)\n$/.exec(child.stderr);
   if (!match) throw new Error("the child did not report its CPU time");
-  return { wallSeconds, cpuSeconds: Number(match[1]) / 1e6, stdout: child.stdout };
+  return {
+    wallSeconds,
+    cpuSeconds: Number(match[2]) / 1e6,
+    peakBytes: Number(match[1]),
+    stdout: child.stdout,
+  };
 }
 
 /** Rebuilds dist/ (`npm run build`), so that the bundle timed holds the current sources. */
