@@ -1,17 +1,9 @@
 import { Traffic } from "../../network/transport.ts";
 import { secondsToMicros } from "../../scenario/units.ts";
-import { BufferRing } from "../meshPull/bufferRing.ts";
-import {
-  creditArrival,
-  PullCounters,
-  receiveChunk,
-  registerPullMessages,
-  settleRequest,
-} from "../meshPull/delivery.ts";
-import { Membership } from "../meshPull/membership.ts";
-import { MeshGauges } from "../meshPull/meshGauges.ts";
+import type { BufferRing } from "../meshPull/bufferRing.ts";
 import { MAX_SOURCE_PARTNERS } from "../meshPull/options.ts";
-import { PartnerTable } from "../meshPull/partners.ts";
+import type { PartnerTable } from "../meshPull/partners.ts";
+import { PullMesh } from "../meshPull/pullMesh.ts";
 import { startSourceClock } from "../sourceClock.ts";
 import { uploadSlots } from "../swarm/choker.ts";
 import { defineStrategy, type Strategy, type StrategyContext } from "../types.ts";
@@ -52,43 +44,33 @@ const BUSY = 1;
 class LiveSwarm implements Strategy {
   private readonly c: StrategyContext;
   private readonly o: LiveSwarmOptions;
+  private readonly mesh: PullMesh;
   private readonly table: PartnerTable;
+  private readonly ring: BufferRing;
   /** Scratch: the partners a HAVE goes to (one node's partners at most). */
   private readonly haveReceivers: Int32Array;
-  private readonly ring: BufferRing;
-  private readonly members: Membership;
-  private readonly gauges: MeshGauges;
   private readonly choking: Choking;
   private readonly picker: LivePicker;
   private readonly tickMicros: number;
   private readonly rechokeMicros: number;
-  private readonly horizonMicros: number;
-  private readonly chunkBits: number;
 
   private haveBytes = 0;
   private chokeMessages = 0;
-  private readonly counters = new PullCounters();
 
   private readonly msgHave: number;
   private readonly msgChoke: number;
-  private readonly msgRequest: number;
-  private readonly msgRefuse: number;
-  private readonly msgPiece: number;
   private readonly evTick: number;
   private readonly evRechoke: number;
-  private readonly evClose: number;
 
   constructor(context: StrategyContext, options: LiveSwarmOptions) {
     this.c = context;
     this.o = options;
-    const n = context.nodes;
     const stream = context.stream;
-    const bitrate = stream.bitrateBitsPerSecond;
     const transport = context.transport;
     const slots = uploadSlots(
-      n,
+      context.nodes,
       (node) => transport.uploadBitsPerSecond(node),
-      bitrate,
+      stream.bitrateBitsPerSecond,
       options.unchokeSlots,
       0,
     );
@@ -96,33 +78,29 @@ class LiveSwarm implements Strategy {
       MAX_SOURCE_PARTNERS,
       Math.max(options.maxNeighbours, 2 * slots[0]),
     );
-    this.table = new PartnerTable(n, options.maxNeighbours, sourceCapacity, bitrate);
-    this.haveReceivers = new Int32Array(Math.max(options.maxNeighbours, sourceCapacity));
-    const windowChunks = Math.max(
-      1,
-      Math.ceil(secondsToMicros(options.windowSeconds) / stream.chunkMicros),
-    );
-    this.ring = new BufferRing(n, windowChunks, stream.chunkMicros, stream.chunkCount);
-    this.chunkBits = stream.chunkBytes * 8;
     this.tickMicros = Math.max(1, secondsToMicros(options.tickSeconds));
     this.rechokeMicros = Math.max(1, secondsToMicros(options.rechokeSeconds));
-    this.horizonMicros = secondsToMicros(options.requestHorizonSeconds);
-    this.members = new Membership(
+    this.mesh = new PullMesh(
       context,
-      this.table,
+      options,
       {
         prefix: "live",
+        dataName: "piece",
         target: options.neighbours,
-        candidates: options.candidates,
-        controlBytes: options.controlBytes,
-        retryMicros: Math.max(1, secondsToMicros(options.retrySeconds)),
+        maxPartners: options.maxNeighbours,
+        sourcePartners: sourceCapacity,
+        periodMicros: this.tickMicros,
       },
-      (node, gone) => {
-        this.ring.clearRequestsTo(node, gone);
-        this.choking.fill(node);
+      {
+        request: (node, requester, chunk) => this.onRequest(node, requester, chunk),
+        refused: (peer, supplier, chunk, why) => this.onRefused(peer, supplier, chunk, why),
+        data: (peer, supplier, chunk, bytes) => this.onPiece(peer, supplier, chunk, bytes),
+        lost: (node) => this.choking.fill(node),
       },
     );
-    this.gauges = new MeshGauges(n, context.probe, this.table, this.ring);
+    this.table = this.mesh.table;
+    this.ring = this.mesh.ring;
+    this.haveReceivers = new Int32Array(Math.max(options.maxNeighbours, sourceCapacity));
     this.choking = new Choking(
       this.table,
       context.random,
@@ -146,24 +124,15 @@ class LiveSwarm implements Strategy {
     const ctl = Traffic.Control;
     this.msgHave = transport.register("live/have", ctl, () => {});
     this.msgChoke = transport.register("live/choke", ctl, () => {});
-    const pull = registerPullMessages(transport, "live", "piece", {
-      request: (node, requester, chunk) => this.onRequest(node, requester, chunk),
-      refused: (peer, supplier, chunk, why) => this.onRefused(peer, supplier, chunk, why),
-      data: (peer, supplier, chunk, bytes) => this.onPiece(peer, supplier, chunk, bytes),
-    });
-    this.msgRequest = pull.request;
-    this.msgRefuse = pull.refuse;
-    this.msgPiece = pull.data;
     const sim = context.sim;
     this.evTick = sim.register("live/tick", ["peer"], (peer) => this.tick(peer));
     this.evRechoke = sim.register("live/rechoke", ["node"], (node) => {
-      if (!this.members.online[node]) return;
+      if (!this.mesh.online(node)) return;
       this.choking.rechoke(node);
       if (sim.nowMicros + this.rechokeMicros < context.stream.durationMicros) {
         sim.after(this.rechokeMicros, this.evRechoke, node);
       }
     });
-    this.evClose = sim.register("live/close-ring", ["peer"], (peer) => this.ring.close(peer));
   }
 
   start(): void {
@@ -175,39 +144,31 @@ class LiveSwarm implements Strategy {
   join(peer: number): void {
     this.ring.open(peer);
     this.picker.reset(peer);
-    this.members.join(peer);
+    this.mesh.members.join(peer);
     const random = this.c.random;
     this.c.sim.after(Math.floor(random.next() * this.tickMicros), this.evTick, peer);
     this.c.sim.after(Math.floor(random.next() * this.rechokeMicros), this.evRechoke, peer);
   }
 
   leave(peer: number, abrupt: boolean): void {
-    this.gauges.emitSession(peer, this.c.sim.nowMicros);
-    this.members.leave(peer, abrupt);
     // Neighbours read this peer's pieces (its HAVEs) until they learn it left.
-    this.c.sim.after(this.c.detectionDelayMicros + this.tickMicros, this.evClose, peer);
+    this.mesh.leave(peer, abrupt);
   }
 
   summary(): Record<string, number> {
-    const now = this.c.sim.nowMicros;
-    const members = this.members;
-    for (let i = 0; i < members.tracker.size; i++)
-      this.gauges.emitSession(members.tracker.at(i), now);
-    const peerHours = members.peerHours(now);
     return {
-      partnerChurnPerPeerHour: peerHours > 0 ? members.partnersLost / peerHours : 0,
-      partnerDepartures: members.partnerDepartures,
-      trackerQueries: members.trackerQueries,
+      ...this.mesh.finish(this.c.sim.nowMicros),
+      trackerQueries: this.mesh.members.trackerQueries,
       haveBytes: this.haveBytes,
       chokeMessages: this.chokeMessages,
-      ...this.counters.fields(),
+      ...this.mesh.counters.fields(),
       windowChunks: this.ring.windowChunks,
     };
   }
 
   /** Mean neighbours and window fill over the online peers. */
   sample(): Record<string, number> {
-    return this.gauges.sample(this.members.tracker);
+    return this.mesh.sample();
   }
 
   /** Charges the HAVE fan-out of one new piece at `node`. */
@@ -242,10 +203,10 @@ class LiveSwarm implements Strategy {
   }
 
   private tick(peer: number): void {
-    if (!this.members.online[peer]) return;
+    if (!this.mesh.online(peer)) return;
     const now = this.c.sim.nowMicros;
     this.ring.expire(peer, now, (supplier) => {
-      this.counters.requestTimeouts++;
+      this.mesh.counters.requestTimeouts++;
       const e = this.table.find(peer, supplier);
       if (e >= 0 && this.table.outstanding[e] > 0) this.table.outstanding[e]--;
     });
@@ -254,7 +215,7 @@ class LiveSwarm implements Strategy {
     for (let e = base; e < base + table.capacity(peer); e++) {
       if (table.partner[e] >= 0) this.topUp(peer, e);
     }
-    this.gauges.tick(peer);
+    this.mesh.gauges.tick(peer);
     if (now + this.tickMicros < this.c.stream.durationMicros) {
       this.c.sim.after(this.tickMicros, this.evTick, peer);
     }
@@ -262,29 +223,28 @@ class LiveSwarm implements Strategy {
 
   /** Fills `peer`'s pipeline to the partner of `edge`, if that partner unchokes it. */
   private topUp(peer: number, edge: number): void {
-    if (peer === 0 || !this.members.online[peer]) return;
+    if (peer === 0 || !this.mesh.online(peer)) return;
     const table = this.table;
     const supplier = table.partner[edge];
     const back = this.table.back(peer, edge);
     if (back < 0 || this.choking.unchoked[back] === 0) return;
     const now = this.c.sim.nowMicros;
+    const { chunkBits, horizonMicros } = this.mesh;
     // libtorrent sizes a peer's request queue as its measured download rate x a queue time;
     // here the queue time is the request horizon, and `pipeline` the least queue.
     const queue = Math.max(
       this.o.pipeline,
-      Math.floor((table.rateBitsPerSecond[edge] * this.horizonMicros) / 1e6 / this.chunkBits),
+      Math.floor((table.rateBitsPerSecond[edge] * horizonMicros) / 1e6 / chunkBits),
     );
     while (table.outstanding[edge] < queue) {
       const chunk = this.picker.pick(peer, supplier, now);
       if (chunk < 0) return;
-      this.counters.requestsSent++;
-      if (!this.c.transport.send(peer, supplier, this.msgRequest, this.o.controlBytes, chunk))
-        return;
+      if (!this.mesh.request(peer, supplier, chunk)) return;
       const rate = table.rateBitsPerSecond[edge];
       const expected =
-        ((table.outstanding[edge] + 1) * this.chunkBits * 1e6) / rate +
+        ((table.outstanding[edge] + 1) * chunkBits * 1e6) / rate +
         2 * this.c.transport.latencyMicros(peer, supplier);
-      const until = now + this.horizonMicros + Math.ceil(2 * expected);
+      const until = now + horizonMicros + Math.ceil(2 * expected);
       this.ring.request(peer, this.ring.entry(peer, chunk), chunk, supplier, now, until);
       table.outstanding[edge]++;
     }
@@ -292,35 +252,28 @@ class LiveSwarm implements Strategy {
 
   /** At the uploader: send the piece, or refuse. */
   private onRequest(node: number, requester: number, chunk: number): void {
-    if (!this.members.online[node]) return;
+    const mesh = this.mesh;
+    if (!mesh.online(node)) return;
     const now = this.c.sim.nowMicros;
-    const t = this.c.transport;
     const edge = this.table.find(node, requester);
     if (edge < 0 || this.choking.unchoked[edge] === 0) return; // choked: dropped
     const oldest = this.ring.sourceNewest(now) - this.ring.windowChunks + 1;
     if (chunk < oldest || !this.ring.heldAt(node, chunk, now)) {
-      t.send(node, requester, this.msgRefuse, this.o.controlBytes, chunk, NOT_HELD);
+      mesh.refuse(node, requester, chunk, NOT_HELD);
       return;
     }
-    const busy = t.uplinkBacklogMicros(node) > this.horizonMicros;
-    if (busy || !t.send(node, requester, this.msgPiece, this.c.stream.chunkBytes, chunk)) {
-      t.send(node, requester, this.msgRefuse, this.o.controlBytes, chunk, BUSY);
-    }
+    if (mesh.serve(node, requester, chunk) > 0) mesh.refuse(node, requester, chunk, BUSY);
   }
 
   private onRefused(peer: number, supplier: number, chunk: number, why: number): void {
-    if (!this.members.online[peer]) return;
-    settleRequest(this.ring, this.table, peer, supplier, chunk);
-    if (why === NOT_HELD) this.counters.refusedNotHeld++;
-    else this.counters.refusedBusy++;
+    if (this.mesh.online(peer)) this.mesh.refused(peer, supplier, chunk, why === NOT_HELD);
   }
 
   private onPiece(peer: number, supplier: number, chunk: number, bytes: number): void {
-    if (!this.members.online[peer]) return;
+    if (!this.mesh.online(peer)) return;
     const now = this.c.sim.nowMicros;
-    if (receiveChunk(this.c, this.ring, this.members, this.counters, peer, chunk, bytes, now))
-      this.announce(peer);
-    const edge = creditArrival(this.ring, this.table, peer, supplier, chunk, bytes, now);
+    if (this.mesh.receive(peer, chunk, bytes, now)) this.announce(peer);
+    const edge = this.mesh.credit(peer, supplier, chunk, bytes, now);
     if (edge < 0) return;
     // Tit-for-tat credit.
     this.choking.given[edge] += bytes;

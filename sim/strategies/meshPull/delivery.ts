@@ -1,8 +1,4 @@
-import { type NetworkModel, Traffic } from "../../network/transport.ts";
-import { Receive } from "../../player/player.ts";
-import type { StrategyContext } from "../types.ts";
 import type { BufferRing } from "./bufferRing.ts";
-import type { Membership } from "./membership.ts";
 import type { PartnerTable } from "./partners.ts";
 
 /**
@@ -75,64 +71,4 @@ export class PullCounters {
       duplicateRequestBytes: this.duplicateBytes,
     };
   }
-}
-
-/**
- * A chunk of `bytes` reached `peer` at `nowMicros`: the player gets it, a new chunk goes into
- * the peer's ring, a duplicate is counted (and reported to the probe), and the peer counts as
- * fed. Returns whether the chunk was new.
- */
-export function receiveChunk(
-  context: StrategyContext,
-  ring: BufferRing,
-  members: Membership,
-  counters: PullCounters,
-  peer: number,
-  chunk: number,
-  bytes: number,
-  nowMicros: number,
-): boolean {
-  const result = context.players.receive(peer, chunk);
-  if (result === Receive.New) {
-    ring.store(peer, chunk, nowMicros);
-  } else if (result === Receive.Duplicate) {
-    counters.duplicateBytes += bytes;
-    context.probe.emitDuplicate(peer, bytes);
-  }
-  members.fed(peer);
-  return result === Receive.New;
-}
-
-/** What a pull strategy does when its request, refusal and data messages arrive. */
-export interface PullHandlers {
-  /** `node` is asked for `chunk` by `requester`. */
-  request(node: number, requester: number, chunk: number): void;
-  /** `supplier` refused `peer`'s request for `chunk`; `why` is the strategy's reason code. */
-  refused(peer: number, supplier: number, chunk: number, why: number): void;
-  /** `chunk` (`bytes` long) from `supplier` reached `peer`. */
-  data(peer: number, supplier: number, chunk: number, bytes: number): void;
-}
-
-/**
- * Registers a pull strategy's request and refusal (control) and chunk (data) messages as
- * `<prefix>/request`, `<prefix>/refuse` and `<prefix>/<dataName>`; returns their type ids.
- */
-export function registerPullMessages(
-  transport: NetworkModel,
-  prefix: string,
-  dataName: string,
-  on: PullHandlers,
-): { request: number; refuse: number; data: number } {
-  const ctl = Traffic.Control;
-  return {
-    request: transport.register(`${prefix}/request`, ctl, (from, to, chunk) =>
-      on.request(to, from, chunk),
-    ),
-    refuse: transport.register(`${prefix}/refuse`, ctl, (from, to, chunk, why) =>
-      on.refused(to, from, chunk, why),
-    ),
-    data: transport.register(`${prefix}/${dataName}`, Traffic.Data, (from, to, chunk, _p, bytes) =>
-      on.data(to, from, chunk, bytes),
-    ),
-  };
 }

@@ -1,18 +1,10 @@
 import { Traffic } from "../../network/transport.ts";
 import { secondsToMicros } from "../../scenario/units.ts";
 import { defineStrategy, type Strategy, type StrategyContext } from "../types.ts";
-import { BufferRing } from "./bufferRing.ts";
-import {
-  creditArrival,
-  PullCounters,
-  receiveChunk,
-  registerPullMessages,
-  settleRequest,
-} from "./delivery.ts";
-import { Membership } from "./membership.ts";
-import { MeshGauges } from "./meshGauges.ts";
-import { type MeshPullOptions, resolveMeshPullOptions } from "./options.ts";
-import { PartnerTable } from "./partners.ts";
+import type { BufferRing } from "./bufferRing.ts";
+import { MAX_SOURCE_PARTNERS, type MeshPullOptions, resolveMeshPullOptions } from "./options.ts";
+import type { PartnerTable } from "./partners.ts";
+import { PullMesh } from "./pullMesh.ts";
 import { PullScheduler } from "./scheduler.ts";
 
 export type { MeshPullOptions } from "./options.ts";
@@ -55,48 +47,50 @@ const MIN_RATE_BITS_PER_SECOND = 1000;
 class MeshPull implements Strategy {
   private readonly c: StrategyContext;
   private readonly o: MeshPullOptions;
+  private readonly mesh: PullMesh;
   private readonly table: PartnerTable;
-  private readonly members: Membership;
-  private readonly gauges: MeshGauges;
   private readonly ring: BufferRing;
   private readonly scheduler: PullScheduler;
   private readonly exchangeMicros: number;
-  private readonly retryMicros: number;
   private readonly ticksPerReplace: number;
   private readonly bufferMapBytes: number;
-  private readonly chunkBits: number;
-  private readonly horizonMicros: number;
 
-  private readonly counters = new PullCounters();
   private bufferMapBytesSent = 0;
 
   private readonly msgBufferMap: number;
-  private readonly msgRequest: number;
-  private readonly msgRefuse: number;
-  private readonly msgChunk: number;
   private readonly evTick: number;
-  private readonly evClose: number;
 
   constructor(context: StrategyContext, options: MeshPullOptions) {
     this.c = context;
     this.o = options;
-    const n = context.nodes;
-    const stream = context.stream;
-    const bitrate = stream.bitrateBitsPerSecond;
+    const bitrate = context.stream.bitrateBitsPerSecond;
     const sourceAuto = Math.floor(context.transport.uploadBitsPerSecond(0) / bitrate);
-    const sourcePartners =
-      options.sourcePartners > 0 ? options.sourcePartners : Math.max(1, Math.min(4096, sourceAuto));
-    this.table = new PartnerTable(n, options.maxPartners, sourcePartners, bitrate);
-    const windowChunks = Math.max(
-      1,
-      Math.ceil(secondsToMicros(options.windowSeconds) / stream.chunkMicros),
+    this.exchangeMicros = Math.max(1, secondsToMicros(options.exchangeSeconds));
+    this.mesh = new PullMesh(
+      context,
+      options,
+      {
+        prefix: "mesh",
+        dataName: "chunk",
+        target: options.partners,
+        maxPartners: options.maxPartners,
+        sourcePartners:
+          options.sourcePartners > 0
+            ? options.sourcePartners
+            : Math.max(1, Math.min(MAX_SOURCE_PARTNERS, sourceAuto)),
+        periodMicros: this.exchangeMicros,
+      },
+      {
+        request: (node, requester, chunk) => this.onRequest(node, requester, chunk),
+        refused: (peer, supplier, chunk, why) => this.onRefused(peer, supplier, chunk, why),
+        data: (peer, supplier, chunk, bytes) => this.onChunk(peer, supplier, chunk, bytes),
+      },
     );
-    this.ring = new BufferRing(n, windowChunks, stream.chunkMicros, stream.chunkCount);
-    this.chunkBits = stream.chunkBytes * 8;
-    this.horizonMicros = secondsToMicros(options.requestHorizonSeconds);
+    this.table = this.mesh.table;
+    this.ring = this.mesh.ring;
     this.scheduler = new PullScheduler(
       {
-        sendRequest: (peer, supplier, chunk) => this.sendRequest(peer, supplier, chunk),
+        sendRequest: (peer, supplier, chunk) => this.mesh.request(peer, supplier, chunk),
         onTimeout: (edge) => this.onTimeout(edge),
         latencyMicros: (a, b) => context.transport.latencyMicros(a, b),
       },
@@ -104,44 +98,16 @@ class MeshPull implements Strategy {
       this.table,
       this.ring,
       options.scheduler === "rarest-first",
-      this.chunkBits,
-      this.horizonMicros,
+      this.mesh.chunkBits,
+      this.mesh.horizonMicros,
     );
-    this.gauges = new MeshGauges(n, context.probe, this.table, this.ring);
-    this.exchangeMicros = Math.max(1, secondsToMicros(options.exchangeSeconds));
-    this.retryMicros = Math.max(1, secondsToMicros(options.retrySeconds));
     this.ticksPerReplace =
       options.replaceSeconds > 0
         ? Math.max(1, Math.round(options.replaceSeconds / options.exchangeSeconds))
         : 0;
     this.bufferMapBytes = options.controlBytes + Math.ceil(this.ring.windowChunks / 8);
-
-    this.members = new Membership(
-      context,
-      this.table,
-      {
-        prefix: "mesh",
-        target: options.partners,
-        candidates: options.candidates,
-        controlBytes: options.controlBytes,
-        retryMicros: this.retryMicros,
-      },
-      (node, gone) => this.ring.clearRequestsTo(node, gone),
-    );
-    const t = context.transport;
-    const ctl = Traffic.Control;
-    this.msgBufferMap = t.register("mesh/buffer-map", ctl, () => {});
-    const pull = registerPullMessages(t, "mesh", "chunk", {
-      request: (node, requester, chunk) => this.onRequest(node, requester, chunk),
-      refused: (peer, supplier, chunk, why) => this.onRefused(peer, supplier, chunk, why),
-      data: (peer, supplier, chunk, bytes) => this.onChunk(peer, supplier, chunk, bytes),
-    });
-    this.msgRequest = pull.request;
-    this.msgRefuse = pull.refuse;
-    this.msgChunk = pull.data;
-    const sim = context.sim;
-    this.evTick = sim.register("mesh/tick", ["node"], (node) => this.tick(node));
-    this.evClose = sim.register("mesh/close-ring", ["peer"], (peer) => this.ring.close(peer));
+    this.msgBufferMap = context.transport.register("mesh/buffer-map", Traffic.Control, () => {});
+    this.evTick = context.sim.register("mesh/tick", ["node"], (node) => this.tick(node));
   }
 
   start(): void {
@@ -152,33 +118,24 @@ class MeshPull implements Strategy {
   join(peer: number): void {
     this.ring.open(peer);
     this.scheduler.reset(peer);
-    this.members.join(peer);
+    this.mesh.members.join(peer);
     // Ticks at a random phase, so the mesh's exchanges do not march in step.
     this.c.sim.after(Math.floor(this.c.random.next() * this.exchangeMicros), this.evTick, peer);
   }
 
   leave(peer: number, abrupt: boolean): void {
-    const now = this.c.sim.nowMicros;
-    this.gauges.emitSession(peer, now);
-    this.members.leave(peer, abrupt);
     // Partners read this peer's buffer maps until they learn it left.
-    this.c.sim.after(this.c.detectionDelayMicros + this.exchangeMicros, this.evClose, peer);
+    this.mesh.leave(peer, abrupt);
   }
 
   summary(): Record<string, number> {
-    const now = this.c.sim.nowMicros;
-    const members = this.members;
-    for (let i = 0; i < members.tracker.size; i++)
-      this.gauges.emitSession(members.tracker.at(i), now);
-    const peerHours = members.peerHours(now);
-    const perHour = (x: number) => (peerHours > 0 ? x / peerHours : 0);
+    const members = this.mesh.members;
     return {
-      partnerChurnPerPeerHour: perHour(members.partnersLost),
-      partnerDepartures: members.partnerDepartures,
+      ...this.mesh.finish(this.c.sim.nowMicros),
       slowPartnerDrops: members.slowDrops,
       partnershipsEndedByPartner: members.droppedByPartner,
       trackerQueries: members.trackerQueries,
-      ...this.counters.fields(),
+      ...this.mesh.counters.fields(),
       bufferMapBytes: this.bufferMapBytesSent,
       windowChunks: this.ring.windowChunks,
     };
@@ -186,7 +143,7 @@ class MeshPull implements Strategy {
 
   /** Mean partners and buffer-map fill over the online peers. */
   sample(): Record<string, number> {
-    return this.gauges.sample(this.members.tracker);
+    return this.mesh.sample();
   }
 
   // --- Partners -------------------------------------------------------------------------
@@ -203,14 +160,14 @@ class MeshPull implements Strategy {
     }
     const threshold = this.o.slowShare * this.c.stream.bitrateBitsPerSecond;
     if (worst < 0 || !(table.rateBitsPerSecond[worst] < threshold)) return;
-    this.members.dropSlow(peer, worst);
+    this.mesh.members.dropSlow(peer, worst);
   }
 
   // --- Exchange ---------------------------------------------------------------------------
 
   /** Every exchange period: send buffer maps, give up stale requests, schedule, check partners. */
   private tick(node: number): void {
-    if (!this.members.online[node]) return;
+    if (!this.mesh.online(node)) return;
     const now = this.c.sim.nowMicros;
     const table = this.table;
     const base = table.base(node);
@@ -231,7 +188,7 @@ class MeshPull implements Strategy {
     if (node !== 0) {
       this.scheduler.expire(node, now);
       this.scheduler.schedule(node, now);
-      const ticks = this.gauges.tick(node);
+      const ticks = this.mesh.gauges.tick(node);
       if (this.ticksPerReplace > 0 && ticks % this.ticksPerReplace === 0) {
         this.replaceSlowest(node);
       }
@@ -241,13 +198,8 @@ class MeshPull implements Strategy {
     }
   }
 
-  private sendRequest(peer: number, supplier: number, chunk: number): boolean {
-    this.counters.requestsSent++;
-    return this.c.transport.send(peer, supplier, this.msgRequest, this.o.controlBytes, chunk);
-  }
-
   private onTimeout(edge: number): void {
-    this.counters.requestTimeouts++;
+    this.mesh.counters.requestTimeouts++;
     const table = this.table;
     table.outstanding[edge]--;
     // A supplier that did not deliver in time is worth half what we thought.
@@ -260,18 +212,14 @@ class MeshPull implements Strategy {
 
   /** At the supplier: send the chunk, or refuse. */
   private onRequest(node: number, requester: number, chunk: number): void {
-    if (!this.members.online[node]) return;
-    const now = this.c.sim.nowMicros;
-    const t = this.c.transport;
-    const held = this.ring.heldAt(node, chunk, now);
-    if (!held) {
-      t.send(node, requester, this.msgRefuse, this.o.controlBytes, chunk, NOT_HELD);
+    const mesh = this.mesh;
+    if (!mesh.online(node)) return;
+    if (!this.ring.heldAt(node, chunk, this.c.sim.nowMicros)) {
+      mesh.refuse(node, requester, chunk, NOT_HELD);
       return;
     }
-    const over = t.uplinkBacklogMicros(node) - this.horizonMicros;
-    if (over > 0 || !t.send(node, requester, this.msgChunk, this.c.stream.chunkBytes, chunk)) {
-      t.send(node, requester, this.msgRefuse, this.o.controlBytes, chunk, Math.max(1, over));
-    }
+    const busy = mesh.serve(node, requester, chunk);
+    if (busy > 0) mesh.refuse(node, requester, chunk, busy);
   }
 
   /**
@@ -280,22 +228,18 @@ class MeshPull implements Strategy {
    * (the refusal says nothing of what the supplier delivers to this peer).
    */
   private onRefused(peer: number, supplier: number, chunk: number, why: number): void {
-    if (!this.members.online[peer]) return;
-    const matched = settleRequest(this.ring, this.table, peer, supplier, chunk);
-    if (why === NOT_HELD) {
-      this.counters.refusedNotHeld++;
-      return;
-    }
-    this.counters.refusedBusy++;
+    if (!this.mesh.online(peer)) return;
+    const matched = this.mesh.refused(peer, supplier, chunk, why === NOT_HELD);
+    if (why === NOT_HELD) return;
     const edge = matched >= 0 ? matched : this.table.find(peer, supplier);
     if (edge >= 0) this.table.busyUntilMicros[edge] = this.c.sim.nowMicros + why;
   }
 
   private onChunk(peer: number, supplier: number, chunk: number, bytes: number): void {
-    if (!this.members.online[peer]) return;
+    if (!this.mesh.online(peer)) return;
     const now = this.c.sim.nowMicros;
-    receiveChunk(this.c, this.ring, this.members, this.counters, peer, chunk, bytes, now);
-    creditArrival(this.ring, this.table, peer, supplier, chunk, bytes, now);
+    this.mesh.receive(peer, chunk, bytes, now);
+    this.mesh.credit(peer, supplier, chunk, bytes, now);
   }
 }
 
