@@ -304,3 +304,53 @@ export function svgDocument(
 export function panelGroup(left: number, top: number, ...children: Child[]): string {
   return el("g", { class: "panel", transform: translate(left, top) }, children);
 }
+
+/** Which strategies a figure's legend lists, and how. */
+export interface LegendSpec {
+  strategies: readonly string[];
+  swatch: Swatch;
+  /** Run entries; default one per run when the figure compares runs ({@link runEntries}). */
+  runs?: readonly RunEntry[];
+}
+
+/**
+ * The start every figure shares, its title block and legend, and the two ways it ends: with its
+ * panels, or with a note that there is nothing to plot.
+ */
+export interface FigureFrame {
+  /** The markup so far (header, legend); a figure pushes notes and panels onto it. */
+  readonly parts: string[];
+  /** Where the panels start: below the legend and the figure's gap, px. */
+  readonly top: number;
+  /** Width of a panel's plot area between the margins, px. */
+  readonly plotWidth: number;
+  /** A panel whose plot area's top-left corner is at the left margin and `top`, px. */
+  panel(top: number, ...children: Child[]): string;
+  /** The finished figure, `height` px tall: the parts so far, then `more`. */
+  document(height: number, more?: string[]): string;
+  /** The figure with `message` in place of a plot, below the parts so far (at `top`, px). */
+  empty(message: string, top?: number): string;
+}
+
+/** Draws a figure's header and legend; its panels start `gap` px below the legend. */
+export function figureFrame(
+  ctx: FigureContext,
+  name: string,
+  title: string,
+  shown: LegendSpec,
+  gap: number,
+): FigureFrame {
+  const head = header(ctx, title);
+  const leg = legend(ctx, shown.strategies, shown.swatch, head.height, shown.runs);
+  const parts = [head.svg, leg.svg];
+  const frameTop = head.height + leg.height + gap;
+  return {
+    parts,
+    top: frameTop,
+    plotWidth: ctx.width - MARGIN.left - MARGIN.right,
+    panel: (top, ...children) => panelGroup(MARGIN.left, top, ...children),
+    document: (height, more = []) => svgDocument(ctx, name, title, height, [...parts, ...more]),
+    empty: (message, top = frameTop) =>
+      svgDocument(ctx, name, title, top + 60, [...parts, noData(ctx, top, message)]),
+  };
+}

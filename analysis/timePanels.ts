@@ -4,16 +4,13 @@ import {
   allSeries,
   type FigureContext,
   FONT,
-  header,
+  figureFrame,
   INK,
-  legend,
   MARGIN,
   MUTED,
-  noData,
   panelGroup,
   type Series,
   seriesAttrs,
-  svgDocument,
 } from "./chart.ts";
 import { lineMarkers } from "./lineMarkers.ts";
 import { el, fitText, textWidth, tip, translate, txt } from "./svg.ts";
@@ -92,19 +89,13 @@ export interface TimePanelFigureOptions extends Omit<TimePanelsOptions, "top"> {
  */
 export function timePanelFigure(ctx: FigureContext, options: TimePanelFigureOptions): string {
   const { name, title, emptyMessage, gap = 6, ...panelOptions } = options;
-  const head = header(ctx, title);
   const strategies = strategiesWithData(ctx, panelOptions.panels);
-  const leg = legend(ctx, strategies, "line", head.height);
-  const top = head.height + leg.height + gap;
+  const frame = figureFrame(ctx, name, title, { strategies, swatch: "line" }, gap);
   if (panelOptions.panels.length === 0 || strategies.length === 0) {
-    return svgDocument(ctx, name, title, top + 60, [
-      head.svg,
-      leg.svg,
-      noData(ctx, top, emptyMessage),
-    ]);
+    return frame.empty(emptyMessage);
   }
-  const stack = timePanels(ctx, { ...panelOptions, top });
-  return svgDocument(ctx, name, title, stack.bottom, [head.svg, leg.svg, stack.svg]);
+  const stack = timePanels(ctx, { ...panelOptions, top: frame.top });
+  return frame.document(stack.bottom, [stack.svg]);
 }
 
 /** The stack of panels; returns markup and the y just below it. */

@@ -3,17 +3,11 @@ import { quantileSorted as quantile, sortedFinite } from "../../sim/metrics/stat
 import { axisBottom, axisLeft } from "../axes.ts";
 import {
   allSeries,
-  type FigureContext,
   type FigureOptions,
   figureContext,
-  header,
-  legend,
-  MARGIN,
-  noData,
-  panelGroup,
+  figureFrame,
   type Series,
   seriesAttrs,
-  svgDocument,
 } from "../chart.ts";
 import { ecdfPoints } from "../ecdf.ts";
 import { lineMarkers } from "../lineMarkers.ts";
@@ -40,28 +34,25 @@ export interface CdfSpec {
  * them: a strategy that leaves most viewers waiting cannot look good.
  */
 export function cdfFigure(spec: CdfSpec, results: Results[], options: FigureOptions): string {
-  const ctx: FigureContext = figureContext(results, options);
+  const ctx = figureContext(results, options);
   const data = allSeries(ctx).map((s) => {
     const peers = s.run.peers.filter((p) => p.strategy === s.strategy);
     return { s, total: peers.length, values: sortedFinite(peers.map(spec.value)) };
   });
   const shown = data.filter((d) => d.values.length > 0);
-  const head = header(ctx, spec.title);
-  const leg = legend(
+  const frame = figureFrame(
     ctx,
-    ctx.strategies.filter((name) => shown.some((d) => d.s.strategy === name)),
-    "line",
-    head.height,
+    spec.name,
+    spec.title,
+    {
+      strategies: ctx.strategies.filter((name) => shown.some((d) => d.s.strategy === name)),
+      swatch: "line",
+    },
+    6,
   );
-  const top = head.height + leg.height + 6;
-  if (shown.length === 0) {
-    return svgDocument(ctx, spec.name, spec.title, top + 60, [
-      head.svg,
-      leg.svg,
-      noData(ctx, top, `no ${spec.title.toLowerCase()} samples`),
-    ]);
-  }
-  const width = ctx.width - MARGIN.left - MARGIN.right;
+  const top = frame.top;
+  if (shown.length === 0) return frame.empty(`no ${spec.title.toLowerCase()} samples`);
+  const width = frame.plotWidth;
   const height = 150;
   const pooled = sortedFinite(shown.flatMap((d) => d.values));
   const log = useLogScale(pooled);
@@ -106,8 +97,7 @@ export function cdfFigure(spec: CdfSpec, results: Results[], options: FigureOpti
       lineMarkers(s, vertices, ctx.strategies.length, ctx.results.length),
     ];
   });
-  const plot = panelGroup(
-    MARGIN.left,
+  const plot = frame.panel(
     top,
     axisLeft(y, width, { label: "fraction of sessions (0–1)", format: (v) => fmt(v) }),
     axisBottom(x, height, {
@@ -116,7 +106,7 @@ export function cdfFigure(spec: CdfSpec, results: Results[], options: FigureOpti
     }),
     el("g", { class: "marks" }, marks),
   );
-  return svgDocument(ctx, spec.name, spec.title, top + height + 34, [head.svg, leg.svg, plot]);
+  return frame.document(top + height + 34, [plot]);
 }
 
 /**

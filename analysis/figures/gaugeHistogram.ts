@@ -5,14 +5,9 @@ import {
   type FigureContext,
   type FigureOptions,
   figureContext,
-  header,
-  legend,
-  MARGIN,
-  noData,
-  panelGroup,
+  figureFrame,
   type Series,
   seriesAttrs,
-  svgDocument,
 } from "../chart.ts";
 import type { Results } from "../types.ts";
 import { fmt } from "../units.ts";
@@ -111,27 +106,16 @@ export function gaugeHistogram(
   results: Results[],
   options: FigureOptions,
 ): string {
-  const ctx: FigureContext = figureContext(results, options);
+  const ctx = figureContext(results, options);
   const series = gaugeSeries(ctx, spec.gauge);
-  const head = header(ctx, spec.title);
-  const leg = legend(ctx, [...new Set(series.map((d) => d.s.strategy))], "rect", head.height);
-  const top = head.height + leg.height + 10;
-  if (series.length === 0) {
-    return svgDocument(ctx, spec.name, spec.title, top + 60, [
-      head.svg,
-      leg.svg,
-      noData(ctx, top, `no ${spec.gauge} observations`),
-    ]);
-  }
+  const strategies = [...new Set(series.map((d) => d.s.strategy))];
+  const frame = figureFrame(ctx, spec.name, spec.title, { strategies, swatch: "rect" }, 10);
+  if (series.length === 0) return frame.empty(`no ${spec.gauge} observations`);
   const panel = gaugeHistogramPanel(spec.gauge, series, {
-    width: ctx.width - MARGIN.left - MARGIN.right,
+    width: frame.plotWidth,
     height: 140,
     xLabel: spec.xLabel,
     observations: spec.observations,
   });
-  return svgDocument(ctx, spec.name, spec.title, top + panel.totalHeight + 8, [
-    head.svg,
-    leg.svg,
-    panelGroup(MARGIN.left, top, panel.svg),
-  ]);
+  return frame.document(frame.top + panel.totalHeight + 8, [frame.panel(frame.top, panel.svg)]);
 }

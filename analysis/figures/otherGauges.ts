@@ -1,16 +1,4 @@
-import {
-  type FigureContext,
-  type FigureOptions,
-  FONT,
-  figureContext,
-  header,
-  INK,
-  legend,
-  MARGIN,
-  noData,
-  panelGroup,
-  svgDocument,
-} from "../chart.ts";
+import { type FigureOptions, FONT, figureContext, figureFrame, INK } from "../chart.ts";
 import { el, fitText, tip, txt } from "../svg.ts";
 import type { Results } from "../types.ts";
 import { fmt } from "../units.ts";
@@ -61,23 +49,17 @@ function labelFor(gauge: string): { label: string; observations: string } {
  * one histogram panel each, so that no reported observation goes unplotted.
  */
 export function otherGauges(results: Results[], options: FigureOptions = {}): string {
-  const ctx: FigureContext = figureContext(results, options);
+  const ctx = figureContext(results, options);
   const title = "Other strategy gauges";
   const names = otherGaugeNames(ctx.results);
   const panels = names.map((name) => ({ name, series: gaugeSeries(ctx, name) }));
   const strategies = ctx.strategies.filter((s) =>
     panels.some((p) => p.series.some((d) => d.s.strategy === s)),
   );
-  const head = header(ctx, title);
-  const leg = legend(ctx, strategies, "rect", head.height);
-  let top = head.height + leg.height + 10;
-  const parts = [head.svg, leg.svg];
-  if (panels.length === 0) {
-    return svgDocument(ctx, "other-gauges", title, top + 60, [
-      ...parts,
-      noData(ctx, top, "no other gauges"),
-    ]);
-  }
+  const frame = figureFrame(ctx, "other-gauges", title, { strategies, swatch: "rect" }, 10);
+  if (panels.length === 0) return frame.empty("no other gauges");
+  const parts = frame.parts;
+  let top = frame.top;
   for (const { name, series } of panels) {
     if (series.length === 0) continue;
     const { label, observations } = labelFor(name);
@@ -102,13 +84,13 @@ export function otherGauges(results: Results[], options: FigureOptions = {}): st
       continue;
     }
     const panel = gaugeHistogramPanel(name, series, {
-      width: ctx.width - MARGIN.left - MARGIN.right,
+      width: frame.plotWidth,
       height: 110,
       xLabel: label,
       observations,
     });
-    parts.push(panelGroup(MARGIN.left, top, panel.svg));
+    parts.push(frame.panel(top, panel.svg));
     top += panel.totalHeight + 14;
   }
-  return svgDocument(ctx, "other-gauges", title, top, parts);
+  return frame.document(top);
 }

@@ -2,17 +2,11 @@ import { quantileSorted, sortedFinite } from "../../sim/metrics/statistics.ts";
 import { type Bar, barPanel } from "../bars.ts";
 import {
   allSeries,
-  type FigureContext,
   type FigureOptions,
   figureContext,
-  header,
-  legend,
-  MARGIN,
-  noData,
-  panelGroup,
+  figureFrame,
   type Series,
   seriesAttrs,
-  svgDocument,
 } from "../chart.ts";
 import type { PeerRow, Results } from "../types.ts";
 import { fmt } from "../units.ts";
@@ -86,21 +80,15 @@ export function uploadClasses(results: readonly Results[]): string[] {
  * late or missed, and median startup latency, per class, one bar per strategy per run.
  */
 export function qosByClass(results: Results[], options: FigureOptions = {}): string {
-  const ctx: FigureContext = figureContext(results, options);
+  const ctx = figureContext(results, options);
   const title = "QoS by upload class";
   const classes = uploadClasses(ctx.results);
   const series = allSeries(ctx).filter((s) => s.run.peers.some((p) => p.strategy === s.strategy));
-  const head = header(ctx, title);
-  const leg = legend(ctx, [...new Set(series.map((s) => s.strategy))], "rect", head.height);
-  let top = head.height + leg.height + 10;
-  const parts = [head.svg, leg.svg];
-  if (classes.length === 0 || series.length === 0) {
-    return svgDocument(ctx, "qos-by-class", title, top + 60, [
-      ...parts,
-      noData(ctx, top, "no peers"),
-    ]);
-  }
-  const width = ctx.width - MARGIN.left - MARGIN.right;
+  const strategies = [...new Set(series.map((s) => s.strategy))];
+  const frame = figureFrame(ctx, "qos-by-class", title, { strategies, swatch: "rect" }, 10);
+  if (classes.length === 0 || series.length === 0) return frame.empty("no peers");
+  let top = frame.top;
+  const width = frame.plotWidth;
   const groups = new Map<Series, Map<string, PeerRow[]>>();
   for (const s of series) {
     const byClass = new Map<string, PeerRow[]>();
@@ -139,12 +127,7 @@ export function qosByClass(results: Results[], options: FigureOptions = {}): str
   });
   // Panels without a single value are left out; class names are written once, under the last.
   const shown = panels.filter((p) => p.bars.length > 0);
-  if (shown.length === 0) {
-    return svgDocument(ctx, "qos-by-class", title, top + 60, [
-      ...parts,
-      noData(ctx, top, "no QoS values per class"),
-    ]);
-  }
+  if (shown.length === 0) return frame.empty("no QoS values per class");
   shown.forEach(({ measure, bars }, index) => {
     const last = index === shown.length - 1;
     const panel = barPanel({
@@ -158,8 +141,8 @@ export function qosByClass(results: Results[], options: FigureOptions = {}): str
       format: (v) => fmt(v),
       hideCategoryLabels: !last,
     });
-    parts.push(panelGroup(MARGIN.left, top, panel.svg));
+    frame.parts.push(frame.panel(top, panel.svg));
     top += panel.totalHeight + 10;
   });
-  return svgDocument(ctx, "qos-by-class", title, top, parts);
+  return frame.document(top);
 }

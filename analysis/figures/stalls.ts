@@ -2,18 +2,12 @@ import { interval95, mean } from "../../sim/metrics/statistics.ts";
 import type { ReadableStrategySummary } from "../../sim/results/schema.ts";
 import { type Bar, barPanel } from "../bars.ts";
 import {
-  type FigureContext,
   type FigureOptions,
   FONT,
   figureContext,
-  header,
-  legend,
-  MARGIN,
+  figureFrame,
   MUTED,
-  noData,
-  panelGroup,
   type RunEntry,
-  svgDocument,
 } from "../chart.ts";
 import { replicateGroups } from "../replicates.ts";
 import { el, txt } from "../svg.ts";
@@ -53,7 +47,7 @@ const MEASURES: Measure[] = [
  * confidence interval and a dot per seed.
  */
 export function stalls(results: Results[], options: FigureOptions = {}): string {
-  const ctx: FigureContext = figureContext(results, options);
+  const ctx = figureContext(results, options);
   const title = "Stalls per strategy";
   const groups = replicateGroups(ctx.results);
   const replicated = groups.some((g) => g.replicated);
@@ -72,10 +66,15 @@ export function stalls(results: Results[], options: FigureOptions = {}): string 
   const strategies = ctx.strategies.filter((s) =>
     ctx.results.some((r) => MEASURES.some((m) => r.summary[s] && m.value(r.summary[s]) !== null)),
   );
-  const head = header(ctx, title);
-  const leg = legend(ctx, strategies, "rect", head.height, runLegend);
-  let top = head.height + leg.height + 4;
-  const parts = [head.svg, leg.svg];
+  const frame = figureFrame(
+    ctx,
+    "stalls",
+    title,
+    { strategies, swatch: "rect", runs: runLegend },
+    4,
+  );
+  const parts = frame.parts;
+  let top = frame.top;
   const note = replicated
     ? "bars: mean over seeds; whiskers: 95 % CI of the mean; dots: seeds"
     : withConfidence
@@ -91,14 +90,9 @@ export function stalls(results: Results[], options: FigureOptions = {}): string 
     );
     top += 14;
   }
-  if (strategies.length === 0) {
-    return svgDocument(ctx, "stalls", title, top + 60, [
-      ...parts,
-      noData(ctx, top, "no stall data"),
-    ]);
-  }
+  if (strategies.length === 0) return frame.empty("no stall data", top);
   top += 6;
-  const width = ctx.width - MARGIN.left - MARGIN.right;
+  const width = frame.plotWidth;
   const panels: Bar[][] = [];
   for (const measure of MEASURES) {
     const bars: Bar[] = [];
@@ -198,8 +192,8 @@ export function stalls(results: Results[], options: FigureOptions = {}): string 
       format: (v) => fmt(v),
       hideCategoryLabels: index < shown.length - 1,
     });
-    parts.push(panelGroup(MARGIN.left, top, panel.svg));
+    parts.push(frame.panel(top, panel.svg));
     top += panel.totalHeight + 12;
   });
-  return svgDocument(ctx, "stalls", title, top, parts);
+  return frame.document(top);
 }

@@ -3,17 +3,11 @@ import { mean } from "../../sim/metrics/statistics.ts";
 import { axisBottom, axisLeft } from "../axes.ts";
 import {
   allSeries,
-  type FigureContext,
   type FigureOptions,
   figureContext,
-  header,
-  legend,
-  MARGIN,
+  figureFrame,
   marker,
-  noData,
-  panelGroup,
   seriesAttrs,
-  svgDocument,
 } from "../chart.ts";
 import { el, tip } from "../svg.ts";
 import type { Results } from "../types.ts";
@@ -24,7 +18,7 @@ import { fmt } from "../units.ts";
  * averaged when a slice was observed more than once.
  */
 export function swarmSize(results: Results[], options: FigureOptions = {}): string {
-  const ctx: FigureContext = figureContext(results, options);
+  const ctx = figureContext(results, options);
   const title = "Swarm size per slice";
   const data = allSeries(ctx)
     .map((s) => {
@@ -46,17 +40,11 @@ export function swarmSize(results: Results[], options: FigureOptions = {}): stri
       return { s, points };
     })
     .filter((d) => d.points.length > 0);
-  const head = header(ctx, title);
-  const leg = legend(ctx, [...new Set(data.map((d) => d.s.strategy))], "line", head.height);
-  const top = head.height + leg.height + 8;
-  if (data.length === 0) {
-    return svgDocument(ctx, "swarm-size", title, top + 60, [
-      head.svg,
-      leg.svg,
-      noData(ctx, top, "no swarmSize observations"),
-    ]);
-  }
-  const width = ctx.width - MARGIN.left - MARGIN.right;
+  const strategies = [...new Set(data.map((d) => d.s.strategy))];
+  const frame = figureFrame(ctx, "swarm-size", title, { strategies, swatch: "line" }, 8);
+  const top = frame.top;
+  if (data.length === 0) return frame.empty("no swarmSize observations");
+  const width = frame.plotWidth;
   const height = 150;
   const sMin = Math.min(...data.flatMap((d) => d.points.map((p) => p.slice)));
   const sMax = Math.max(...data.flatMap((d) => d.points.map((p) => p.slice)));
@@ -94,12 +82,11 @@ export function swarmSize(results: Results[], options: FigureOptions = {}): stri
       ),
     ),
   );
-  const plot = panelGroup(
-    MARGIN.left,
+  const plot = frame.panel(
     top,
     axisLeft(y, width, { label: "swarm size (peers)", format: (v) => fmt(v) }),
     axisBottom(x, height, { label: "slice (index)", integer: true }),
     el("g", { class: "marks" }, marks),
   );
-  return svgDocument(ctx, "swarm-size", title, top + height + 34, [head.svg, leg.svg, plot]);
+  return frame.document(top + height + 34, [plot]);
 }

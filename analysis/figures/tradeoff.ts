@@ -2,21 +2,15 @@ import { extent, scaleLinear, symbol } from "d3";
 import { axisBottom, axisLeft } from "../axes.ts";
 import {
   allSeries,
-  type FigureContext,
   type FigureOptions,
   FONT,
   figureContext,
-  header,
+  figureFrame,
   INK,
-  legend,
-  MARGIN,
   MUTED,
-  noData,
   POINT_SIZE,
-  panelGroup,
   runPointStyle,
   seriesAttrs,
-  svgDocument,
 } from "../chart.ts";
 import { type Box, MARKER_RADIUS, placeLabels, spreadCoincident } from "../labelPlacement.ts";
 import { el, num, tip, translate, txt } from "../svg.ts";
@@ -34,7 +28,7 @@ import { fmt } from "../units.ts";
  * from the summaries. Better is right (more chunks on time) and down (less overhead).
  */
 export function tradeoff(results: Results[], options: FigureOptions = {}): string {
-  const ctx: FigureContext = figureContext(results, options);
+  const ctx = figureContext(results, options);
   const title = "Overhead vs continuity";
   const points = allSeries(ctx)
     .map((s) => {
@@ -43,19 +37,18 @@ export function tradeoff(results: Results[], options: FigureOptions = {}): strin
       return { s, cx: summary.continuityIndex, oy: overhead === null ? null : overhead * 100 };
     })
     .filter((p): p is typeof p & { cx: number; oy: number } => p.cx !== null && p.oy !== null);
-  const head = header(ctx, title);
   const strategies = ctx.strategies.filter((name) => points.some((p) => p.s.strategy === name));
-  const leg = legend(ctx, strategies, "point", head.height);
   // Room above the panel for the hint, so that it never sits on a point.
-  const top = head.height + leg.height + 8 + HINT_HEIGHT;
-  if (points.length === 0) {
-    return svgDocument(ctx, "tradeoff", title, top + 60, [
-      head.svg,
-      leg.svg,
-      noData(ctx, top, "no continuity/overhead values"),
-    ]);
-  }
-  const width = ctx.width - MARGIN.left - MARGIN.right;
+  const frame = figureFrame(
+    ctx,
+    "tradeoff",
+    title,
+    { strategies, swatch: "point" },
+    8 + HINT_HEIGHT,
+  );
+  const top = frame.top;
+  if (points.length === 0) return frame.empty("no continuity/overhead values");
+  const width = frame.plotWidth;
   const height = 170;
   const [cMin, cMax] = extent(points, (p) => p.cx) as [number, number];
   const pad = Math.max((cMax - cMin) * 0.15, 0.005);
@@ -149,8 +142,7 @@ export function tradeoff(results: Results[], options: FigureOptions = {}): strin
         : null,
     );
   });
-  const plot = panelGroup(
-    MARGIN.left,
+  const plot = frame.panel(
     top,
     axisLeft(y, width, { label: "overhead (% of useful bytes)", format: (v) => fmt(v) }),
     axisBottom(x, height, { label: "continuity index (fraction of chunks on time)", grid: true }),
@@ -174,5 +166,5 @@ export function tradeoff(results: Results[], options: FigureOptions = {}): strin
     ),
     el("g", { class: "marks" }, marks),
   );
-  return svgDocument(ctx, "tradeoff", title, top + height + 34, [head.svg, leg.svg, plot]);
+  return frame.document(top + height + 34, [plot]);
 }
