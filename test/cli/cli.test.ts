@@ -1,35 +1,20 @@
 import { spawnSync } from "node:child_process";
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { tinyScenario } from "../support/scenarios.ts";
+import { leftovers, REPO_ROOT, scratchDirectory } from "../support/scratchDirectory.ts";
 import { sim } from "./runMain.ts";
 
-const root = resolve(import.meta.dirname, "../..");
-
-const TINY = `name: tiny
-seed: 4
-duration: 2min
-stream: { bitrate: 400kbps, chunkDuration: 1s }
-source: { upload: 8Mbps }
-churn:
-  arrivals:
-    - { type: poisson, rate: 20/min }
-    - { type: flash-crowd, count: 12, at: 30s, over: 5s }
-  session: { distribution: exponential, mean: 1min }
-strategies:
-  - { name: cs, type: client-server }
-  - { name: tree, type: tree-relay, maxChildren: 4 }
-  - { name: tree-bb, type: tree-relay, maxChildren: 4, resume: back-buffer, backBuffer: 10s }
-`;
+const TINY = tinyScenario(
+  "2min",
+  [
+    "{ name: cs, type: client-server }",
+    "{ name: tree, type: tree-relay, maxChildren: 4 }",
+    "{ name: tree-bb, type: tree-relay, maxChildren: 4, resume: back-buffer, backBuffer: 10s }",
+  ],
+  ["{ type: flash-crowd, count: 12, at: 30s, over: 5s }"],
+);
 
 const BAD = `duration: 2min
 churn:
@@ -38,21 +23,7 @@ strategies:
   - type: client-server
 `;
 
-let dir: string;
-
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), "sim-cli-test-"));
-  writeFileSync(join(dir, "tiny.yaml"), TINY);
-  writeFileSync(join(dir, "bad.yaml"), BAD);
-});
-
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
-
-/** Leftover temporary or backup directories beside a results directory. */
-const leftovers = (parent: string) =>
-  existsSync(parent) ? readdirSync(parent).filter((name) => /^\.(tmp|old)-/.test(name)) : [];
+const dir = scratchDirectory("sim-cli-test-", { "tiny.yaml": TINY, "bad.yaml": BAD });
 
 describe("sim run: failures", () => {
   it("a bad scenario exits 2 with one stderr line naming file and field, and writes no results", async () => {
@@ -291,7 +262,7 @@ describe("bin/sim.js", () => {
     const scenario = join(dir, "bad.yaml");
     const child = spawnSync(
       process.execPath,
-      [join(root, "bin", "sim.js"), "run", scenario, "--out", out, "--quiet"],
+      [join(REPO_ROOT, "bin", "sim.js"), "run", scenario, "--out", out, "--quiet"],
       { encoding: "utf8", cwd: dir },
     );
     expect(child.status).toBe(2);

@@ -1,61 +1,18 @@
 import { spawn } from "node:child_process";
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  watch,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readdirSync, readFileSync, watch, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { tinyScenario } from "../support/scenarios.ts";
+import { leftovers, REPO_ROOT, scratchDirectory } from "../support/scratchDirectory.ts";
+import { tree } from "./files.ts";
 import { sim } from "./runMain.ts";
 
-const root = resolve(import.meta.dirname, "../..");
-
-const TINY = `name: tiny
-seed: 4
-duration: 1min
-stream: { bitrate: 400kbps, chunkDuration: 1s }
-source: { upload: 8Mbps }
-churn:
-  arrivals:
-    - { type: poisson, rate: 20/min }
-  session: { distribution: exponential, mean: 1min }
-strategies:
-  - { name: tree, type: tree-relay, maxChildren: 4 }
-`;
-
-let dir: string;
-let scenario: string;
-
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), "sim-output-test-"));
-  scenario = join(dir, "tiny.yaml");
-  writeFileSync(scenario, TINY);
-});
-
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
-
-/** Temporary and set-aside directories in `parent`. */
-const scratch = (parent: string) =>
-  existsSync(parent) ? readdirSync(parent).filter((name) => /^\.(tmp|old)-/.test(name)) : [];
+const TINY = tinyScenario("1min", ["{ name: tree, type: tree-relay, maxChildren: 4 }"]);
+const dir = scratchDirectory("sim-output-test-", { "tiny.yaml": TINY });
+const scenario = join(dir, "tiny.yaml");
 
 /** Every file under `path`, relative, sorted, with its content. */
-function snapshot(path: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const entry of readdirSync(path, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const full = join(entry.parentPath, entry.name);
-    out[full.slice(path.length + 1)] = readFileSync(full, "utf8");
-  }
-  return out;
-}
+const snapshot = (path: string) => Object.fromEntries(tree(path));
 
 describe("sim run --out: only results are ever replaced", () => {
   it("refuses a directory of user files with exit 2 and one line, and touches nothing", async () => {
@@ -68,7 +25,7 @@ describe("sim run --out: only results are ever replaced", () => {
       `sim: --out ${mine}: holds files that are not a result of this simulator (no manifest.json); name another directory, or add --force to write the result files into it without deleting anything\n`,
     );
     expect(snapshot(mine)).toEqual({ "thesis.tex": "precious" });
-    expect(scratch(dir)).toEqual([]);
+    expect(leftovers(dir)).toEqual([]);
   });
 
   it("with --force writes the result files into it and keeps the user's", async () => {
@@ -111,8 +68,8 @@ describe("sim run --out: only results are ever replaced", () => {
       }
     }
     expect(readFileSync(join(dir, "a-file"), "utf8")).toBe("keep");
-    expect(scratch(dir)).toEqual([]);
-    expect(scratch(process.cwd())).toEqual([]);
+    expect(leftovers(dir)).toEqual([]);
+    expect(leftovers(process.cwd())).toEqual([]);
   });
 
   it("--out and --seed without a value are errors (exit 2), not ignored", async () => {
@@ -163,7 +120,7 @@ function runChild(
   onStart?: (child: ReturnType<typeof spawn>) => void,
 ): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [join(root, "bin", "sim.js"), ...args], { cwd });
+    const child = spawn(process.execPath, [join(REPO_ROOT, "bin", "sim.js"), ...args], { cwd });
     let stderr = "";
     child.stderr.on("data", (chunk) => {
       stderr += String(chunk);
@@ -209,7 +166,7 @@ describe("sim run interrupted: no temporary directory is left and the old result
     it(`${signal} while the result is being written`, async () => {
       const result = await interrupted(out(), signal);
       expect(result.signal).toBe(signal);
-      expect(scratch(join(dir, "signals"))).toEqual([]);
+      expect(leftovers(join(dir, "signals"))).toEqual([]);
       expect(snapshot(out())).toEqual(previous);
     });
   }
@@ -217,17 +174,17 @@ describe("sim run interrupted: no temporary directory is left and the old result
   it("SIGTERM early in the run", async () => {
     const result = await interrupted(out(), "SIGTERM", 50);
     expect(result.signal).toBe("SIGTERM");
-    expect(scratch(join(dir, "signals"))).toEqual([]);
+    expect(leftovers(join(dir, "signals"))).toEqual([]);
     expect(snapshot(out())).toEqual(previous);
   });
 
   it("SIGKILL while writing leaves a temporary directory that the next run cleans up", async () => {
     const result = await interrupted(out(), "SIGKILL");
     expect(result.signal).toBe("SIGKILL");
-    expect(scratch(join(dir, "signals"))).toHaveLength(1);
+    expect(leftovers(join(dir, "signals"))).toHaveLength(1);
     expect(snapshot(out())).toEqual(previous);
     expect((await sim("run", scenario, "--out", out(), "--quiet", "--no-plots")).code).toBe(0);
-    expect(scratch(join(dir, "signals"))).toEqual([]);
+    expect(leftovers(join(dir, "signals"))).toEqual([]);
   });
 });
 

@@ -1,11 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { Receive } from "../../sim/player/player.ts";
-import { parseScenario } from "../../sim/scenario/load.ts";
-import { runScenario } from "../support/checkedRun.ts";
+import { runYaml, scenarioYaml, stayingAudience } from "../support/scenarios.ts";
 
 /*
  * Checks of the pull strategies against results from the literature (see REFERENCES.md).
  */
+
+/** Both mesh-pull schedulers and live swarming, with their default options. */
+const PULL_STRATEGIES = [
+  "{ name: mesh-rarest, type: mesh-pull }",
+  "{ name: mesh-deadline, type: mesh-pull, scheduler: deadline }",
+  "{ name: live-swarm, type: live-swarm }",
+];
 
 describe("minimum chunk diffusion delay (Abeni, Kiraly, Lo Cigno 2009)", () => {
   /*
@@ -13,26 +19,23 @@ describe("minimum chunk diffusion delay (Abeni, Kiraly, Lo Cigno 2009)", () => {
    * all N peers no sooner than ceil(log2 N) + 1 chunk-times after it exists: the source sends
    * each chunk once, and the number of holders at most doubles per chunk-time afterwards.
    */
-  const scenario = (peers: number) => `name: min-delay
-seed: 1
-duration: 40s
-stream: { bitrate: 400kbps, chunkDuration: 1s }
-source: { upload: 400kbps, download: 100Mbps }
-peers:
-  classes: [{ name: same, share: 1, upload: 400kbps, download: 100Mbps }]
-  latency: { model: constant, oneWay: 5ms }
-churn:
-  arrivals: [{ type: flash-crowd, count: ${peers}, at: 0s, over: 0.5s }]
-  session: { distribution: fixed, mean: 1h }
-strategies:
-  - { name: mesh, type: mesh-pull, sourcePartners: 10 }
-`;
+  const scenario = (peers: number) =>
+    scenarioYaml({
+      name: "min-delay",
+      seed: 1,
+      duration: "40s",
+      source: "upload: 400kbps, download: 100Mbps",
+      classes: ["{ name: same, share: 1, upload: 400kbps, download: 100Mbps }"],
+      latency: "{ model: constant, oneWay: 5ms }",
+      churn: stayingAudience(`{ type: flash-crowd, count: ${peers}, at: 0s, over: 0.5s }`),
+      strategies: ["{ name: mesh, type: mesh-pull, sourcePartners: 10 }"],
+    });
 
   /** Chunk-times from each chunk's creation to its arrival at the last of N peers. */
   function fullDiffusionDelays(peers: number): number[] {
     const last = new Map<number, { count: number; micros: number }>();
     let chunkMicros = 0;
-    runScenario(parseScenario(scenario(peers), "min-delay.yaml"), {
+    runYaml(scenario(peers), "min-delay.yaml", {
       onContext(context) {
         chunkMicros = context.stream.chunkMicros;
         const players = context.players;
@@ -81,25 +84,19 @@ describe("capacity bound (Kumar, Liu, Ross 2007)", () => {
    * Source 2 Mbps, 100 peers at 0.4 Mbps: r_max = min(u_s, (u_s + sum u_i) / N) = 420 kbps. At a
    * 450 kbps stream no strategy can deliver more than r_max x N x duration bits on time.
    */
-  const yaml = `name: capacity
-seed: 5
-duration: 2min
-stream: { bitrate: 450kbps, chunkDuration: 1s }
-source: { upload: 2Mbps }
-peers:
-  classes: [{ name: same, share: 1, upload: 400kbps, download: 10Mbps }]
-  latency: { model: plane, access: 5ms, propagation: 60ms }
-churn:
-  arrivals: [{ type: flash-crowd, count: 100, at: 0s, over: 1s }]
-  session: { distribution: fixed, mean: 1h }
-strategies:
-  - { name: mesh-rarest, type: mesh-pull }
-  - { name: mesh-deadline, type: mesh-pull, scheduler: deadline }
-  - { name: live-swarm, type: live-swarm }
-`;
+  const yaml = scenarioYaml({
+    name: "capacity",
+    seed: 5,
+    duration: "2min",
+    bitrate: "450kbps",
+    source: "upload: 2Mbps",
+    classes: ["{ name: same, share: 1, upload: 400kbps, download: 10Mbps }"],
+    churn: stayingAudience("{ type: flash-crowd, count: 100, at: 0s, over: 1s }"),
+    strategies: PULL_STRATEGIES,
+  });
 
   it("on-time stream bits stay below min(u_s, (u_s + sum u_i) / N) x N x duration, and the pull strategies deliver a tenth of it or more", () => {
-    const run = runScenario(parseScenario(yaml, "capacity.yaml"));
+    const run = runYaml(yaml, "capacity.yaml");
     const rMax = Math.min(2e6, (2e6 + 100 * 400e3) / 100);
     expect(rMax).toBe(420e3);
     const bound = rMax * 100 * 120;
@@ -117,25 +114,18 @@ strategies:
 });
 
 describe("ample capacity, no churn", () => {
-  const yaml = `name: ample
-seed: 2
-duration: 5min
-stream: { bitrate: 400kbps, chunkDuration: 1s }
-source: { upload: 4Mbps }
-peers:
-  classes: [{ name: same, share: 1, upload: 1.6Mbps, download: 20Mbps }]
-  latency: { model: plane, access: 5ms, propagation: 60ms }
-churn:
-  arrivals: [{ type: poisson, rate: 3/s, until: 60s }]
-  session: { distribution: fixed, mean: 1h }
-strategies:
-  - { name: mesh-rarest, type: mesh-pull }
-  - { name: mesh-deadline, type: mesh-pull, scheduler: deadline }
-  - { name: live-swarm, type: live-swarm }
-`;
+  const yaml = scenarioYaml({
+    name: "ample",
+    seed: 2,
+    duration: "5min",
+    source: "upload: 4Mbps",
+    classes: ["{ name: same, share: 1, upload: 1.6Mbps, download: 20Mbps }"],
+    churn: stayingAudience("{ type: poisson, rate: 3/s, until: 60s }"),
+    strategies: PULL_STRATEGIES,
+  });
 
   it("with upload 4 x the stream rate, mesh-pull and live-swarm peers play at least 85% of their time online", () => {
-    const run = runScenario(parseScenario(yaml, "ample.yaml"));
+    const run = runYaml(yaml, "ample.yaml");
     for (const r of run.runs) {
       expect(r.summary.neverStarted).toBe(0);
       expect(r.summary.playingShare).toBeGreaterThanOrEqual(0.85);

@@ -2,34 +2,28 @@ import { describe, expect, it } from "vitest";
 import type { StrategyRun } from "../../sim/run/runStrategy.ts";
 import { parseScenario } from "../../sim/scenario/load.ts";
 import { ScenarioError } from "../../sim/scenario/reader.ts";
-import { runScenario } from "../support/checkedRun.ts";
+import { figure as extra, runYaml, STEADY_CHURN, scenarioYaml } from "../support/scenarios.ts";
 
-const extra = (r: StrategyRun, key: string): number => r.summary[key] as number;
-
-const workload = (strategies: string, giverUpload = "2Mbps") => `name: live-swarm
-seed: 6
-duration: 3min
-stream: { bitrate: 400kbps, chunkDuration: 1s }
-source: { upload: 4Mbps }
-peers:
-  classes:
-    - { name: free-rider, share: 0.3, upload: 0bps, download: 10Mbps }
-    - { name: giver, share: 0.7, upload: ${giverUpload}, download: 20Mbps }
-  latency: { model: plane, access: 5ms, propagation: 60ms }
-churn:
-  arrivals: [{ type: poisson, rate: 1/s }]
-  session: { distribution: exponential, mean: 2min }
-  abruptShare: 0.5
-strategies:
-${strategies}
-`;
+const workload = (strategies: string[], giverUpload = "2Mbps") =>
+  scenarioYaml({
+    name: "live-swarm",
+    seed: 6,
+    duration: "3min",
+    source: "upload: 4Mbps",
+    classes: [
+      "{ name: free-rider, share: 0.3, upload: 0bps, download: 10Mbps }",
+      `{ name: giver, share: 0.7, upload: ${giverUpload}, download: 20Mbps }`,
+    ],
+    churn: STEADY_CHURN,
+    strategies,
+  });
 
 describe("live swarm: the sliding window", () => {
   it("never requests a piece older than the window behind the live edge", () => {
     const requests: { chunk: number; micros: number }[] = [];
     let chunkMicros = 0;
-    const yaml = workload("  - { name: live, type: live-swarm, window: 8s }");
-    const [r] = runScenario(parseScenario(yaml, "window.yaml"), {
+    const yaml = workload(["{ name: live, type: live-swarm, window: 8s }"]);
+    const [r] = runYaml(yaml, "window.yaml", {
       onContext(context) {
         chunkMicros = context.stream.chunkMicros;
         const t = context.transport;
@@ -61,15 +55,15 @@ describe("live swarm: tit-for-tat", () => {
   // Tit-for-tat only tells givers from free riders when upload is scarce: at 2 Mbps per giver
   // (3.5 times the demand) everyone is served and the two classes differ by noise (measured
   // 0.9305 vs 0.9317), while at 1 Mbps (1.75 times) givers play 0.93 and riders 0.88.
-  const run = runScenario(
-    parseScenario(
-      workload(
-        `  - { name: live, type: live-swarm }
-  - { name: no-optimistic, type: live-swarm, optimisticUnchoke: false }`,
-        "1Mbps",
-      ),
-      "tft.yaml",
+  const run = runYaml(
+    workload(
+      [
+        "{ name: live, type: live-swarm }",
+        "{ name: no-optimistic, type: live-swarm, optimisticUnchoke: false }",
+      ],
+      "1Mbps",
     ),
+    "tft.yaml",
   );
   const [withOptimistic, without] = run.runs;
   const uploads = run.workload.uploadBitsPerSecond;
@@ -118,7 +112,7 @@ describe("live swarm: options", () => {
   it("rejects an optimistic interval shorter than the rechoke interval, naming the field", () => {
     const parse = () =>
       parseScenario(
-        workload("  - { name: l, type: live-swarm, rechokeInterval: 10s, optimisticInterval: 5s }"),
+        workload(["{ name: l, type: live-swarm, rechokeInterval: 10s, optimisticInterval: 5s }"]),
         "bad.yaml",
       );
     expect(parse).toThrow(ScenarioError);

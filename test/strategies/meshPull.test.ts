@@ -1,35 +1,32 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import type { StrategyRun } from "../../sim/run/runStrategy.ts";
 import { parseScenario } from "../../sim/scenario/load.ts";
 import { ScenarioError } from "../../sim/scenario/reader.ts";
-import { runScenario } from "../support/checkedRun.ts";
+import { figure as extra, runYaml, STEADY_CHURN, scenarioYaml } from "../support/scenarios.ts";
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), "fixtures");
-const extra = (r: StrategyRun, key: string): number => r.summary[key] as number;
 
-const oneDeparture = (abruptShare: number) => `name: mesh-departure
-seed: 4
-duration: 60s
-stream: { bitrate: 400kbps, chunkDuration: 1s }
-source: { upload: 4Mbps }
-peers:
-  classes: [{ name: same, share: 1, upload: 2Mbps, download: 20Mbps }]
-  latency: { model: constant, oneWay: 10ms }
-churn:
-  arrivals: [{ type: trace, file: mesh-one-departure.csv }]
-  abruptShare: ${abruptShare}
-  detectionDelay: 4s
-strategies:
-  - { name: mesh, type: mesh-pull, partners: 4, maxPartners: 6, slowShare: 0 }
-`;
+const oneDeparture = (abruptShare: number) =>
+  scenarioYaml({
+    name: "mesh-departure",
+    seed: 4,
+    duration: "60s",
+    source: "upload: 4Mbps",
+    classes: ["{ name: same, share: 1, upload: 2Mbps, download: 20Mbps }"],
+    latency: "{ model: constant, oneWay: 10ms }",
+    churn: [
+      "arrivals: [{ type: trace, file: mesh-one-departure.csv }]",
+      `abruptShare: ${abruptShare}`,
+      "detectionDelay: 4s",
+    ],
+    strategies: ["{ name: mesh, type: mesh-pull, partners: 4, maxPartners: 6, slowShare: 0 }"],
+  });
 
 describe("mesh pull: partner churn", () => {
   for (const abruptShare of [0, 1]) {
     it(`a departure (${abruptShare ? "abrupt" : "graceful"}) costs each of its three partners one partnership, per peer-hour online`, () => {
-      const scenario = parseScenario(oneDeparture(abruptShare), join(fixtures, "mesh.yaml"));
-      const [r] = runScenario(scenario).runs;
+      const [r] = runYaml(oneDeparture(abruptShare), join(fixtures, "mesh.yaml")).runs;
       expect(extra(r, "partnerDepartures")).toBe(3);
       expect(extra(r, "slowPartnerDrops")).toBe(0);
       expect(extra(r, "partnershipsEndedByPartner")).toBe(0);
@@ -41,32 +38,28 @@ describe("mesh pull: partner churn", () => {
   }
 });
 
-const mixed = (strategies: string) => `name: mesh-mixed
-seed: 9
-duration: 3min
-stream: { bitrate: 400kbps, chunkDuration: 1s }
-source: { upload: 4Mbps }
-peers:
-  classes:
-    - { name: slow, share: 0.3, upload: 48kbps, download: 4Mbps }
-    - { name: fast, share: 0.7, upload: 2Mbps, download: 20Mbps }
-  latency: { model: plane, access: 5ms, propagation: 60ms }
-churn:
-  arrivals: [{ type: poisson, rate: 1/s }]
-  session: { distribution: exponential, mean: 2min }
-  abruptShare: 0.5
-strategies:
-${strategies}
-`;
+const mixed = (...strategies: string[]) =>
+  scenarioYaml({
+    name: "mesh-mixed",
+    seed: 9,
+    duration: "3min",
+    source: "upload: 4Mbps",
+    classes: [
+      "{ name: slow, share: 0.3, upload: 48kbps, download: 4Mbps }",
+      "{ name: fast, share: 0.7, upload: 2Mbps, download: 20Mbps }",
+    ],
+    churn: STEADY_CHURN,
+    strategies,
+  });
 
 describe("mesh pull: exchange, replacement and overhead", () => {
-  const [base, fast, fixed] = runScenario(
-    parseScenario(
-      mixed(`  - { name: base, type: mesh-pull }
-  - { name: fast-exchange, type: mesh-pull, exchangePeriod: 500ms }
-  - { name: no-replace, type: mesh-pull, replaceInterval: 0s }`),
-      "mixed.yaml",
+  const [base, fast, fixed] = runYaml(
+    mixed(
+      "{ name: base, type: mesh-pull }",
+      "{ name: fast-exchange, type: mesh-pull, exchangePeriod: 500ms }",
+      "{ name: no-replace, type: mesh-pull, replaceInterval: 0s }",
     ),
+    "mixed.yaml",
   ).runs;
 
   it("halving the exchange period about doubles the buffer-map bytes, all counted as control", () => {
@@ -122,7 +115,7 @@ describe("mesh pull: exchange, replacement and overhead", () => {
 });
 
 describe("mesh pull: options", () => {
-  const parse = (line: string) => () => parseScenario(mixed(`  - ${line}`), "bad.yaml");
+  const parse = (line: string) => () => parseScenario(mixed(line), "bad.yaml");
 
   it("rejects a partner cap below the partner target, naming the field", () => {
     const bad = parse("{ name: m, type: mesh-pull, partners: 6, maxPartners: 4 }");

@@ -13,6 +13,7 @@ import { striped } from "../../sim/strategies/striped.ts";
 import { type ForestSnapshot, TreeState } from "../../sim/strategies/tree/forest.ts";
 import type { Strategy, StrategyContext } from "../../sim/strategies/types.ts";
 import { runScenario, type ScenarioRun } from "../support/checkedRun.ts";
+import { runYaml, scenarioYaml, stayingAudience } from "../support/scenarios.ts";
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), "fixtures");
 
@@ -47,39 +48,49 @@ function captureStriped(
   return created;
 }
 
+/** One class of identical peers, 2 Mbps up and 20 Mbps down. */
+const EVEN_PEERS = "{ name: even, share: 1, upload: 2Mbps, download: 20Mbps }";
+
 /** Sums a per-peer QoS array over the peers of a run. */
 const total = (values: ArrayLike<number>) => Array.from(values).reduce((sum, v) => sum + v, 0);
 
 /** The striped entries' summaries carry the strategy's own figures as plain numbers. */
 const figure = (run: ScenarioRun, i: number, key: string) => run.runs[i].summary[key] as number;
 
+/**
+ * Isolated departures: 24 viewers, ample capacity; four early, well-provisioned relays fail 40 s
+ * apart (see the trace), each repaired long before the next: detection 4 s, rejoin, rebuffer 1 s.
+ */
+const isolatedDepartures = (name: string, strategies: string[]) =>
+  runYaml(
+    scenarioYaml({
+      name,
+      seed: 3,
+      duration: "4min",
+      source: "upload: 1.2Mbps",
+      classes: [
+        "{ name: big, share: 0.5, upload: 4Mbps, download: 40Mbps }",
+        "{ name: small, share: 0.5, upload: 1Mbps, download: 10Mbps }",
+      ],
+      churn: [
+        ...stayingAudience("{ type: trace, file: striped-isolated-departures.csv }"),
+        "abruptShare: 1",
+        "detectionDelay: 4s",
+      ],
+      player: "{ startupBuffer: 2s, rebufferThreshold: 1s, onMissing: stall }",
+      strategies,
+    }),
+    join(fixtures, `${name}.yaml`),
+  );
+
 describe("k = n - 1 with interior-disjoint trees, isolated departures", () => {
-  // 24 viewers, ample capacity; four early, well-provisioned relays fail 40 s apart (see the
-  // trace), each repaired long before the next: detection 4 s, rejoin, rebuffer 1 s.
-  const text = `name: striped-isolated
-seed: 3
-duration: 4min
-stream: { bitrate: 400kbps, chunkDuration: 1s }
-source: { upload: 1.2Mbps }
-peers:
-  classes:
-    - { name: big, share: 0.5, upload: 4Mbps, download: 40Mbps }
-    - { name: small, share: 0.5, upload: 1Mbps, download: 10Mbps }
-  latency: { model: plane, access: 5ms, propagation: 60ms }
-churn:
-  arrivals: [{ type: trace, file: striped-isolated-departures.csv }]
-  session: { distribution: fixed, mean: 1h }
-  abruptShare: 1
-  detectionDelay: 4s
-player: { startupBuffer: 2s, rebufferThreshold: 1s, onMissing: stall }
-strategies:
-  - { name: tree, type: tree-relay }
-  - { name: parity-4of5, type: striped, code: parity, k: 4, n: 5 }
-  - { name: rs-6of7, type: striped, code: reed-solomon, k: 6, n: 7 }
-`;
   let result: ScenarioRun;
   beforeAll(() => {
-    result = runScenario(parseScenario(text, join(fixtures, "striped-isolated.yaml")));
+    result = isolatedDepartures("striped-isolated", [
+      "{ name: tree, type: tree-relay }",
+      "{ name: parity-4of5, type: striped, code: parity, k: 4, n: 5 }",
+      "{ name: rs-6of7, type: striped, code: reed-solomon, k: 6, n: 7 }",
+    ]);
   });
 
   it("the workload has four abrupt departures, spaced 40 s, of relays that had children", () => {
@@ -120,32 +131,12 @@ strategies:
 describe("per-stripe resume without redundancy (isolated departures workload)", () => {
   let result: ScenarioRun;
   beforeAll(() => {
-    result = runScenario(
-      parseScenario(
-        `name: striped-resume
-seed: 3
-duration: 4min
-stream: { bitrate: 400kbps, chunkDuration: 1s }
-source: { upload: 1.2Mbps }
-peers:
-  classes:
-    - { name: big, share: 0.5, upload: 4Mbps, download: 40Mbps }
-    - { name: small, share: 0.5, upload: 1Mbps, download: 10Mbps }
-  latency: { model: plane, access: 5ms, propagation: 60ms }
-churn:
-  arrivals: [{ type: trace, file: striped-isolated-departures.csv }]
-  session: { distribution: fixed, mean: 1h }
-  abruptShare: 1
-  detectionDelay: 4s
-player: { startupBuffer: 2s, rebufferThreshold: 1s, onMissing: stall }
-strategies:
-  # No redundancy (LT with epsilon 0 and n = k: every stripe is needed).
-  - { name: all-4-jump, type: striped, code: fountain, fountainModel: lt, epsilon: 0, k: 4, n: 4 }
-  - { name: all-4-bb, type: striped, code: fountain, fountainModel: lt, epsilon: 0, k: 4, n: 4, resume: back-buffer, backBuffer: 10s }
-`,
-        join(fixtures, "striped-resume.yaml"),
-      ),
-    );
+    // No redundancy (LT with epsilon 0 and n = k: every stripe is needed).
+    const lt = "type: striped, code: fountain, fountainModel: lt, epsilon: 0, k: 4, n: 4";
+    result = isolatedDepartures("striped-resume", [
+      `{ name: all-4-jump, ${lt} }`,
+      `{ name: all-4-bb, ${lt}, resume: back-buffer, backBuffer: 10s }`,
+    ]);
   });
 
   it("jump-to-live: blocks a stripe jumped over are declared lost and skipped promptly", () => {
@@ -172,25 +163,23 @@ describe("decode rule through the strategy: stripes cut at the source side", () 
   // Stable audience, no departures. A filter on the symbol handler drops every symbol of the
   // stripes at or above `keep` (as if those trees delivered nothing), so each block reaches
   // each peer with exactly `keep` distinct symbols.
-  const text = `name: striped-cut
-seed: 5
-duration: 60s
-stream: { bitrate: 400kbps, chunkDuration: 1s }
-source: { upload: 20Mbps }
-peers:
-  classes: [{ name: even, share: 1, upload: 2Mbps, download: 20Mbps }]
-  latency: { model: constant, oneWay: 20ms }
-churn:
-  arrivals: [{ type: flash-crowd, count: 12, at: 1s, over: 2s }]
-  session: { distribution: fixed, mean: 1h }
-strategies:
-  - { name: rs-keep-7, type: striped, code: reed-solomon, k: 8, n: 12 }
-  - { name: rs-keep-8, type: striped, code: reed-solomon, k: 8, n: 12 }
-  - { name: parity-keep-3, type: striped, code: parity, k: 4, n: 5 }
-  - { name: parity-keep-4, type: striped, code: parity, k: 4, n: 5 }
-  - { name: lt-keep-9, type: striped, code: fountain, fountainModel: lt, epsilon: 0.2, k: 8, n: 12 }
-  - { name: lt-keep-10, type: striped, code: fountain, fountainModel: lt, epsilon: 0.2, k: 8, n: 12 }
-`;
+  const text = scenarioYaml({
+    name: "striped-cut",
+    seed: 5,
+    duration: "60s",
+    source: "upload: 20Mbps",
+    classes: [EVEN_PEERS],
+    latency: "{ model: constant, oneWay: 20ms }",
+    churn: stayingAudience("{ type: flash-crowd, count: 12, at: 1s, over: 2s }"),
+    strategies: [
+      "{ name: rs-keep-7, type: striped, code: reed-solomon, k: 8, n: 12 }",
+      "{ name: rs-keep-8, type: striped, code: reed-solomon, k: 8, n: 12 }",
+      "{ name: parity-keep-3, type: striped, code: parity, k: 4, n: 5 }",
+      "{ name: parity-keep-4, type: striped, code: parity, k: 4, n: 5 }",
+      "{ name: lt-keep-9, type: striped, code: fountain, fountainModel: lt, epsilon: 0.2, k: 8, n: 12 }",
+      "{ name: lt-keep-10, type: striped, code: fountain, fountainModel: lt, epsilon: 0.2, k: 8, n: 12 }",
+    ],
+  });
   const keep = [7, 8, 3, 4, 9, 10];
   let result: ScenarioRun;
   beforeAll(() => {
@@ -207,7 +196,7 @@ strategies:
         return register(name, traffic, handler);
       };
     };
-    result = runScenario(parseScenario(text, "cut.yaml"), { onContext });
+    result = runYaml(text, "cut.yaml", { onContext });
   });
 
   it.each([
@@ -236,33 +225,34 @@ strategies:
 });
 
 /** Heterogeneous capacities and heavy churn, for the forest and upload checks. */
-const CHURNY = `name: striped-churn
-seed: 11
-duration: 4min
-stream: { bitrate: 400kbps, chunkDuration: 1s }
-source: { upload: 6Mbps }
-peers:
-  classes:
-    - { name: free-rider, share: 0.2, upload: 64kbps, download: 1.5Mbps }
-    - { name: small, share: 0.4, upload: 512kbps, download: 5Mbps }
-    - { name: medium, share: 0.25, upload: 1.5Mbps, download: 15Mbps }
-    - { name: big, share: 0.15, upload: 5Mbps, download: 50Mbps }
-  latency: { model: plane, access: 5ms, propagation: 60ms }
-churn:
-  arrivals:
-    - { type: poisson, rate: 80/min }
-    - { type: flash-crowd, count: 60, at: 60s, over: 10s }
-  session: { distribution: exponential, mean: 90s }
-  abruptShare: 0.5
-  detectionDelay: 4s
-player: { startupBuffer: 3s, rebufferThreshold: 1s }
-strategies:
-  - { name: parity-disjoint, type: striped, code: parity, k: 4, n: 5 }
-  - { name: parity-shared, type: striped, code: parity, k: 4, n: 5, interiorDisjoint: false }
-  - { name: rs-disjoint-bb, type: striped, code: reed-solomon, k: 8, n: 12, resume: back-buffer, backBuffer: 10s }
-  - { name: rs-shared, type: striped, code: reed-solomon, k: 8, n: 12, interiorDisjoint: false, policy: random }
-  - { name: fountain, type: striped, code: fountain, k: 6, n: 8, policy: nearest }
-`;
+const CHURNY = scenarioYaml({
+  name: "striped-churn",
+  seed: 11,
+  duration: "4min",
+  source: "upload: 6Mbps",
+  classes: [
+    "{ name: free-rider, share: 0.2, upload: 64kbps, download: 1.5Mbps }",
+    "{ name: small, share: 0.4, upload: 512kbps, download: 5Mbps }",
+    "{ name: medium, share: 0.25, upload: 1.5Mbps, download: 15Mbps }",
+    "{ name: big, share: 0.15, upload: 5Mbps, download: 50Mbps }",
+  ],
+  churn: [
+    "arrivals:",
+    "  - { type: poisson, rate: 80/min }",
+    "  - { type: flash-crowd, count: 60, at: 60s, over: 10s }",
+    "session: { distribution: exponential, mean: 90s }",
+    "abruptShare: 0.5",
+    "detectionDelay: 4s",
+  ],
+  player: "{ startupBuffer: 3s, rebufferThreshold: 1s }",
+  strategies: [
+    "{ name: parity-disjoint, type: striped, code: parity, k: 4, n: 5 }",
+    "{ name: parity-shared, type: striped, code: parity, k: 4, n: 5, interiorDisjoint: false }",
+    "{ name: rs-disjoint-bb, type: striped, code: reed-solomon, k: 8, n: 12, resume: back-buffer, backBuffer: 10s }",
+    "{ name: rs-shared, type: striped, code: reed-solomon, k: 8, n: 12, interiorDisjoint: false, policy: random }",
+    "{ name: fountain, type: striped, code: fountain, k: 6, n: 8, policy: nearest }",
+  ],
+});
 
 describe("stripes lost per departure (random departures)", () => {
   /** Per run: stripes lost and distinct descendants hit, recomputed from the forest. */
@@ -298,7 +288,7 @@ describe("stripes lost per departure (random departures)", () => {
       recount[index].hit += hit;
       if (hit > 0) recount[index].departures++;
     });
-    result = runScenario(parseScenario(CHURNY, "churn.yaml"));
+    result = runYaml(CHURNY, "churn.yaml");
   });
 
   it("interior-disjoint trees cost each descendant at most one stripe per departure", () => {
@@ -505,25 +495,23 @@ describe("upload accounting and forest invariants under churn", () => {
 });
 
 describe("accounting on a stable audience", () => {
-  const text = `name: striped-stable
-seed: 9
-duration: 2min
-stream: { bitrate: 400kbps, chunkDuration: 1s }
-source: { upload: 10Mbps }
-peers:
-  classes: [{ name: even, share: 1, upload: 2Mbps, download: 20Mbps }]
-  latency: { model: uniform, min: 10ms, max: 60ms }
-churn:
-  arrivals: [{ type: flash-crowd, count: 40, at: 1s, over: 5s }]
-  session: { distribution: fixed, mean: 1h }
-strategies:
-  - { name: parity, type: striped, code: parity, k: 4, n: 5 }
-  - { name: rs, type: striped, code: reed-solomon, k: 8, n: 12 }
-  - { name: raptorq, type: striped, code: fountain, k: 8, n: 10 }
-`;
+  const text = scenarioYaml({
+    name: "striped-stable",
+    seed: 9,
+    duration: "2min",
+    source: "upload: 10Mbps",
+    classes: [EVEN_PEERS],
+    latency: "{ model: uniform, min: 10ms, max: 60ms }",
+    churn: stayingAudience("{ type: flash-crowd, count: 40, at: 1s, over: 5s }"),
+    strategies: [
+      "{ name: parity, type: striped, code: parity, k: 4, n: 5 }",
+      "{ name: rs, type: striped, code: reed-solomon, k: 8, n: 12 }",
+      "{ name: raptorq, type: striped, code: fountain, k: 8, n: 10 }",
+    ],
+  });
   let result: ScenarioRun;
   beforeAll(() => {
-    result = runScenario(parseScenario(text, "stable.yaml"));
+    result = runYaml(text, "stable.yaml");
   });
 
   it.each([
@@ -565,7 +553,7 @@ strategies:
   });
 
   it("is deterministic: the same scenario gives the same summaries", () => {
-    const again = runScenario(parseScenario(text, "stable.yaml"));
+    const again = runYaml(text, "stable.yaml");
     expect(again.runs.map((r) => r.summary)).toEqual(result.runs.map((r) => r.summary));
   });
 });
