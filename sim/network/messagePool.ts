@@ -28,6 +28,7 @@ export class MessagePool {
   bytes = new Float64Array(1024);
   p0 = new Float64Array(1024);
   p1 = new Float64Array(1024);
+  p2 = new Float64Array(1024);
   /** When the message finishes leaving its sender's uplink, µs. */
   done = new Float64Array(1024);
   /** Live handles now. */
@@ -83,6 +84,7 @@ export class MessagePool {
     this.bytes = grow(this.bytes);
     this.p0 = grow(this.p0);
     this.p1 = grow(this.p1);
+    this.p2 = grow(this.p2);
     this.done = grow(this.done);
     this.freeStack = grow(this.freeStack);
   }

@@ -12,8 +12,10 @@ export const Traffic = {
 export type TrafficValue = (typeof Traffic)[keyof typeof Traffic];
 
 /**
- * Called when a message arrives. `p0` and `p1` are the two payload words given to
- * {@link NetworkModel.send}; `bytes` the message size.
+ * Called when a message arrives. `p0`, `p1` and `p2` are the three payload words given to
+ * {@link NetworkModel.send} (each a double, 0 when not given, so a strategy passes separate
+ * values instead of packing them into one); `bytes` the message size. `p2` comes last so that
+ * handlers that use two words need not name it.
  */
 export type MessageHandler = (
   from: number,
@@ -21,6 +23,7 @@ export type MessageHandler = (
   p0: number,
   p1: number,
   bytes: number,
+  p2: number,
 ) => void;
 
 /**

@@ -39,6 +39,14 @@ export interface NetworkModelInput {
 }
 
 /**
+ * The payload words of a message, `p0`, `p1`, `p2`: numbers (doubles) handed to its type's
+ * {@link MessageHandler} on delivery, each 0 when not given. Kept in the transport's typed
+ * arrays, so a message allocates nothing, and three so that a strategy passes its values apart
+ * (a half, a serial, a piece) instead of packing two into one number.
+ */
+export type PayloadWords = [p0?: number, p1?: number, p2?: number];
+
+/**
  * The network as strategies and the run see it: the only way nodes talk. A scenario chooses
  * the model behind it with `network.model` (see `sim/network/models.ts`): `fifo` serializes
  * each uplink (data FIFO, control between its packets), `fair-share` shares each uplink and
@@ -99,21 +107,22 @@ export interface NetworkModel {
 
   /**
    * Sends a message of `bytes` bytes from `from` to `to`; its handler runs on delivery with
-   * `p0` and `p1`. Returns false when it was dropped at once (the sender is down, has no
-   * capacity for data, or its uplink backlog is over `network.maxBacklog`).
+   * the payload words `p0`, `p1` and `p2` (0 when not given). Returns false when it was dropped
+   * at once (the sender is down, has no capacity for data, or its uplink backlog is over
+   * `network.maxBacklog`).
    */
-  send(from: number, to: number, type: number, bytes: number, p0?: number, p1?: number): boolean;
+  send(from: number, to: number, type: number, bytes: number, ...payload: PayloadWords): boolean;
   /**
    * Ideal network-layer multicast of one data message: the sender's uplink carries it once and
-   * the network replicates it to each recipient. Returns false when dropped at the sender.
+   * the network replicates it to each recipient, every copy with the same payload words.
+   * Returns false when dropped at the sender.
    */
   multicast(
     from: number,
     recipients: { readonly size: number; at(index: number): number },
     type: number,
     bytes: number,
-    p0?: number,
-    p1?: number,
+    ...payload: PayloadWords
   ): boolean;
   /**
    * Sends a control message without scheduling its delivery, for a caller that models the

@@ -158,11 +158,11 @@ export abstract class TransportCore implements NetworkModel {
    * Sends a message of `bytes` bytes from `from` to `to`. Returns false when it was dropped at
    * once (the sender is down, has no capacity for data, or its uplink backlog is over the limit).
    */
-  send(from: number, to: number, type: number, bytes: number, p0 = 0, p1 = 0): boolean {
+  send(from: number, to: number, type: number, bytes: number, p0 = 0, p1 = 0, p2 = 0): boolean {
     if (this.downSince[from] !== Number.POSITIVE_INFINITY) return false;
     const control = this.classes[type] === Traffic.Control;
     if (!control && !this.acceptsData(from, bytes)) return false;
-    const h = this.newMessage(type, from, to, bytes, p0, p1);
+    const h = this.newMessage(type, from, to, bytes, p0, p1, p2);
     this.counters.acceptedBytes += bytes;
     this.dispatch(h, from, control);
     return true;
@@ -170,9 +170,10 @@ export abstract class TransportCore implements NetworkModel {
 
   /**
    * Ideal network-layer multicast of one data message: the sender's uplink carries it once, the
-   * network replicates it, and each recipient gets it after the sender's serialization, its own
-   * latency from the sender and its own download serialization. The reference point that no
-   * overlay can beat. Returns false when the message was dropped at the sender.
+   * network replicates it (every copy with the same payload words), and each recipient gets it
+   * after the sender's serialization, its own latency from the sender and its own download
+   * serialization. The reference point that no overlay can beat. Returns false when the message
+   * was dropped at the sender.
    */
   multicast(
     from: number,
@@ -181,11 +182,12 @@ export abstract class TransportCore implements NetworkModel {
     bytes: number,
     p0 = 0,
     p1 = 0,
+    p2 = 0,
   ): boolean {
     if (recipients.size === 0) return true;
     if (this.downSince[from] !== Number.POSITIVE_INFINITY) return false;
     if (!this.acceptsData(from, bytes)) return false;
-    const h = this.newMessage(type, from, NO_HANDLE, bytes, p0, p1);
+    const h = this.newMessage(type, from, NO_HANDLE, bytes, p0, p1, p2);
     const list = new Int32Array(recipients.size);
     for (let i = 0; i < list.length; i++) list[i] = recipients.at(i);
     this.waitingRecipients.set(h, list);
@@ -326,10 +328,11 @@ export abstract class TransportCore implements NetworkModel {
     this.waitingRecipients.delete(h);
     const p0 = pool.p0[h];
     const p1 = pool.p1[h];
+    const p2 = pool.p2[h];
     pool.release(h);
     for (let i = 0; i < list.length; i++) {
       const r = list[i];
-      const copy = this.newMessage(type, from, r, bytes, p0, p1);
+      const copy = this.newMessage(type, from, r, bytes, p0, p1, p2);
       pool.state[copy] = MessageState.Scheduled;
       pool.done[copy] = now;
       if (counted) c.dispatchedBytes += bytes;
@@ -351,6 +354,7 @@ export abstract class TransportCore implements NetworkModel {
     bytes: number,
     p0: number,
     p1: number,
+    p2: number,
   ): number {
     const pool = this.pool;
     const h = pool.allocate(this.sim.nowMicros);
@@ -360,6 +364,7 @@ export abstract class TransportCore implements NetworkModel {
     pool.bytes[h] = bytes;
     pool.p0[h] = p0;
     pool.p1[h] = p1;
+    pool.p2[h] = p2;
     return h;
   }
 
@@ -434,6 +439,7 @@ export abstract class TransportCore implements NetworkModel {
     const bytes = pool.bytes[h];
     const p0 = pool.p0[h];
     const p1 = pool.p1[h];
+    const p2 = pool.p2[h];
     const cut = this.downAbrupt[from] === 1 && this.downSince[from] < pool.done[h];
     pool.release(h);
     const c = this.counters;
@@ -451,6 +457,6 @@ export abstract class TransportCore implements NetworkModel {
       if (from === 0) c.sourceDeliveredDataBytes += bytes;
     }
     this.downloadedBytes[to] += bytes;
-    this.handlers[type](from, to, p0, p1, bytes);
+    this.handlers[type](from, to, p0, p1, bytes, p2);
   }
 }

@@ -448,8 +448,8 @@ describe("upload accounting and forest invariants under churn", () => {
       const register = transport.register.bind(transport);
       const symbolTypes = new Set<number>();
       transport.register = (name: string, traffic: TrafficValue, handler) => {
-        const id = register(name, traffic, (from, to, p0, p1, bytes) => {
-          handler(from, to, p0, p1, bytes);
+        const id = register(name, traffic, (from, to, p0, p1, bytes, p2) => {
+          handler(from, to, p0, p1, bytes, p2);
           if (name.endsWith("/attach")) {
             c.attach++;
             check();

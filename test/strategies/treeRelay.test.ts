@@ -153,8 +153,8 @@ function runObserved(text: string): {
 
     const originalRegister = transport.register.bind(transport);
     transport.register = (name: string, traffic: TrafficValue, handler) =>
-      originalRegister(name, traffic, (from, to, p0, p1, bytes) => {
-        handler(from, to, p0, p1, bytes);
+      originalRegister(name, traffic, (from, to, p0, p1, bytes, p2) => {
+        handler(from, to, p0, p1, bytes, p2);
         if (name === "tree/chunk") onChunk(from, to, p0, bytes);
         if (name === "tree/attach") checkSlots();
       });
