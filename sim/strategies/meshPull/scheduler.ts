@@ -14,8 +14,12 @@ export interface SchedulerActions {
 
 /** Most candidate chunks considered per scheduling round (the ring's length bounds it too). */
 const MAX_CANDIDATES = 4096;
-/** Candidate sort keys pack the supplier count above the candidate's index. */
-const KEY_RADIX = 8192;
+/**
+ * Weight of one supplier in a rarest-first sort key (suppliers x weight + candidate index):
+ * above every candidate index (below {@link MAX_CANDIDATES}), so keys order by supplier count
+ * and then by index, and the index is the key modulo the weight.
+ */
+const SUPPLIER_KEY_WEIGHT = 8192;
 
 /**
  * DONet's pull scheduler, run by each peer once per exchange period. It reads the buffer maps
@@ -127,7 +131,7 @@ export class PullScheduler {
       this.candChunk[count] = c;
       this.candMask[count] = mask;
       // Rarest first: fewest holders, then earliest deadline; deadline: candidate order.
-      this.candKey[count] = this.rarestFirst ? holders * KEY_RADIX + count : count;
+      this.candKey[count] = this.rarestFirst ? holders * SUPPLIER_KEY_WEIGHT + count : count;
       count++;
     }
     if (count === 0) return 0;
@@ -151,7 +155,7 @@ export class PullScheduler {
     const busyUntil = table.busyUntilMicros;
     const horizonSeconds = this.horizonMicros / 1e6;
     for (let k = 0; k < count; k++) {
-      const i = keys[k] % KEY_RADIX;
+      const i = keys[k] % SUPPLIER_KEY_WEIGHT;
       const mask = this.candMask[i];
       let best = -1;
       let bestFinish = Number.POSITIVE_INFINITY;

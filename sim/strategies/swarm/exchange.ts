@@ -1,15 +1,13 @@
 import type { StrategyContext } from "../types.ts";
-import type { Choker } from "./choker.ts";
-import type { PieceKnowledge } from "./knowledge.ts";
+import { type SwarmCommonParts, SwarmLinkPart } from "./linkPart.ts";
 import type { MinuteSwarmingOptions } from "./options.ts";
 import type { PiecePicker } from "./picker.ts";
 import { holdPiece, releaseRequests } from "./pieces.ts";
 import type { SliceFeeder } from "./playback.ts";
-import { Link, Membership, NONE, RADIX, type SwarmRecords } from "./records.ts";
+import { Link, MAX_AVAILABILITY, Membership, NONE } from "./records.ts";
 import type { SwarmRing } from "./ring.ts";
-import type { SwarmStats } from "./stats.ts";
 import type { UplinkDispatch } from "./uplink.ts";
-import { Overhead, type SwarmWire } from "./wire.ts";
+import { Overhead } from "./wire.ts";
 
 /**
  * The piece exchange over open links: requests (up to `pipeline` per neighbour that unchoked
@@ -25,21 +23,12 @@ import { Overhead, type SwarmWire } from "./wire.ts";
  * - a request that reaches an uploader while its uplink is busy joins the uploader's queue
  *   directly, stamped with its arrival time, instead of arriving as an event.
  */
-export class PieceExchange {
-  private readonly c: StrategyContext;
-  private readonly o: MinuteSwarmingOptions;
-  private readonly records: SwarmRecords;
-  private readonly knowledge: PieceKnowledge;
+export class PieceExchange extends SwarmLinkPart {
   private readonly picker: PiecePicker;
-  private readonly choker: Choker;
   private readonly feeder: SliceFeeder;
   private readonly ring: SwarmRing;
-  private readonly stats: SwarmStats;
-  private readonly wire: SwarmWire;
   private readonly uplink: UplinkDispatch;
   private readonly completed: (m: number) => void;
-  private readonly k: number;
-  private readonly pieces: number;
   private readonly lastPieceBytes: number;
   private readonly progressive: boolean;
   private readonly lateRequestEvent: number;
@@ -53,58 +42,44 @@ export class PieceExchange {
   constructor(
     context: StrategyContext,
     options: MinuteSwarmingOptions,
-    parts: {
-      records: SwarmRecords;
-      knowledge: PieceKnowledge;
+    parts: SwarmCommonParts & {
       picker: PiecePicker;
-      choker: Choker;
       feeder: SliceFeeder;
       ring: SwarmRing;
-      stats: SwarmStats;
-      wire: SwarmWire;
       uplink: UplinkDispatch;
-      online: Uint8Array;
       lastPieceBytes: number;
       completed: (m: number) => void;
     },
   ) {
-    this.c = context;
-    this.o = options;
-    this.records = parts.records;
-    this.knowledge = parts.knowledge;
+    super(context, options, parts);
     this.picker = parts.picker;
-    this.choker = parts.choker;
     this.feeder = parts.feeder;
     this.ring = parts.ring;
-    this.stats = parts.stats;
-    this.wire = parts.wire;
     this.uplink = parts.uplink;
     this.completed = parts.completed;
-    this.k = parts.records.k;
     this.haveReceivers = new Int32Array(this.k);
-    this.pieces = parts.records.pieces;
     this.lastPieceBytes = parts.lastPieceBytes;
     this.progressive = options.playback === "progressive";
-    const online = parts.online;
+    const online = this.online;
     this.lateRequestEvent = context.sim.register(
       "swarm/request-arrives",
-      ["half", "serialAndPiece"],
-      (h, code) => {
-        if (online[this.records.memberPeer[(h / this.k) | 0]]) this.onRequest(h, code);
+      ["half", "serial", "piece"],
+      (h, serial, i) => {
+        if (online[this.records.memberPeer[(h / this.k) | 0]]) this.onRequest(h, serial, i);
       },
     );
   }
 
-  onUnchoke(h: number, code: number): void {
-    if (!this.wire.linkValid(h, code) || this.records.linkState[h] !== Link.Open) return;
+  onUnchoke(h: number, serial: number): void {
+    if (!this.wire.linkValid(h, serial) || this.records.linkState[h] !== Link.Open) return;
     this.records.unchokedByNeighbour[h] = 1;
     this.pump(h);
   }
 
   /** Choked: the uploader drops our queued requests, so they go back to the pool. */
-  onChoke(h: number, code: number): void {
+  onChoke(h: number, serial: number): void {
     const records = this.records;
-    if (!this.wire.linkValid(h, code) || records.linkState[h] !== Link.Open) return;
+    if (!this.wire.linkValid(h, serial) || records.linkState[h] !== Link.Open) return;
     records.unchokedByNeighbour[h] = 0;
     const m = (h / this.k) | 0;
     if (
@@ -120,9 +95,9 @@ export class PieceExchange {
    * The neighbour has nothing to ask us for: its slot frees. If we got a piece it lacks after it
    * decided, we unchoke it again straight away.
    */
-  onNotInterested(h: number, code: number): void {
+  onNotInterested(h: number, serial: number): void {
     const records = this.records;
-    if (!this.wire.linkValid(h, code) || records.linkState[h] !== Link.Open) return;
+    if (!this.wire.linkValid(h, serial) || records.linkState[h] !== Link.Open) return;
     const m = (h / this.k) | 0;
     const peer = records.memberPeer[m];
     const kind = records.unchokeKind[h];
@@ -190,10 +165,12 @@ export class PieceExchange {
     }
   }
 
-  /** A request reaches the uploader: served if the requester is unchoked, dropped otherwise. */
-  onRequest(h: number, code: number): void {
+  /**
+   * A request for piece i over half h of link `serial` reaches the uploader: served if the
+   * requester is unchoked, dropped otherwise.
+   */
+  onRequest(h: number, serial: number, i: number): void {
     const records = this.records;
-    const serial = Math.floor(code / RADIX);
     if (
       records.linkSerial[h] !== serial ||
       records.linkState[h] !== Link.Open ||
@@ -206,18 +183,17 @@ export class PieceExchange {
       records.memberState[m] !== Membership.Seeding
     )
       return;
-    const i = code - serial * RADIX;
     if (records.pieceHeld[m * this.pieces + i] === 0) return;
     const peer = records.memberPeer[m];
     const uplink = this.uplink;
     // One piece on the wire at a time, the rest queued here (see UploadQueues).
     if (uplink.idle(peer)) {
-      this.sendPiece(m, h, code);
+      this.sendPiece(m, h, serial, i);
       return;
     }
     // A bound on what an uploader holds: its slots times the requests each may have out.
     if (uplink.queues.size(peer) >= uplink.limit(peer)) return;
-    uplink.queues.push(peer, h, code, records.chokeEpoch[h], this.c.sim.nowMicros);
+    uplink.queues.push(peer, h, serial, i, records.chokeEpoch[h], this.c.sim.nowMicros);
     uplink.await(peer);
   }
 
@@ -241,23 +217,25 @@ export class PieceExchange {
       );
       if (at < 0) return;
       this.stats.exchangeBytes += total;
-      const code = records.linkSerial[h] * RADIX + i;
+      const serial = records.linkSerial[h];
       if (at <= this.uplink.readyAt[q]) {
         // The checks onRequest makes on arrival are made again when the request is served.
-        this.uplink.queues.push(q, h2, code, records.chokeEpoch[h2], at);
+        this.uplink.queues.push(q, h2, serial, i, records.chokeEpoch[h2], at);
         return;
       }
       // Too late for that look: it would be delivered after all. (Rare: charged as sent.)
-      this.c.sim.at(at, this.lateRequestEvent, h2, code);
+      this.c.sim.at(at, this.lateRequestEvent, h2, serial, i);
       return;
     }
     this.wire.linkControl(h, this.wire.types.request, this.o.requestBytes, i, Overhead.Exchange);
   }
 
-  /** A queued request reaches the front of its uploader's queue: served if still valid. */
-  serveQueued(h: number, code: number, epoch: number): boolean {
+  /**
+   * A queued request (piece i over half h of link `serial`, accepted under unchoke `epoch`)
+   * reaches the front of its uploader's queue: served if still valid.
+   */
+  serveQueued(h: number, serial: number, i: number, epoch: number): boolean {
     const records = this.records;
-    const serial = Math.floor(code / RADIX);
     if (records.linkSerial[h] !== serial || records.linkState[h] !== Link.Open) return false;
     if (records.unchokeKind[h] === 0 || records.chokeEpoch[h] !== epoch) return false;
     const m = (h / this.k) | 0;
@@ -266,14 +244,12 @@ export class PieceExchange {
       records.memberState[m] !== Membership.Seeding
     )
       return false;
-    this.sendPiece(m, h, code);
+    this.sendPiece(m, h, serial, i);
     return true;
   }
 
-  private sendPiece(m: number, h: number, code: number): void {
+  private sendPiece(m: number, h: number, serial: number, i: number): void {
     const records = this.records;
-    const serial = Math.floor(code / RADIX);
-    const i = code - serial * RADIX;
     const bytes = i === this.pieces - 1 ? this.lastPieceBytes : this.o.pieceBytes;
     const from = records.memberPeer[m];
     if (
@@ -283,7 +259,8 @@ export class PieceExchange {
         this.wire.types.piece,
         bytes,
         records.neighbourHalf[h],
-        code,
+        serial,
+        i,
       )
     )
       return;
@@ -302,13 +279,13 @@ export class PieceExchange {
       if (other >= 0 && other !== slot) this.cancel(n * this.k + other, i);
     }
     // The source's rarity counters count its uploads of each piece (super-seeding).
-    if (from === 0 && records.pieceAvailability[m * this.pieces + i] < RADIX - 1)
+    if (from === 0 && records.pieceAvailability[m * this.pieces + i] < MAX_AVAILABILITY)
       records.pieceAvailability[m * this.pieces + i]++;
   }
 
-  onPiece(to: number, h: number, code: number, bytes: number): void {
+  /** Piece i arrives at `to` over half h of link `serial`. */
+  onPiece(to: number, h: number, serial: number, i: number, bytes: number): void {
     const records = this.records;
-    const serial = Math.floor(code / RADIX);
     const m = (h / this.k) | 0;
     const hs = records.linkState[h];
     if (records.linkSerial[h] !== serial || (hs !== Link.Open && hs !== Link.Closing)) {
@@ -320,7 +297,6 @@ export class PieceExchange {
       this.waste(to, bytes);
       return;
     }
-    const i = code - serial * RADIX;
     records.receivedBytes[h] += bytes;
     records.lastActivityMicros[h] = this.c.sim.nowMicros;
     if (records.requestsInFlight[h] > 0) records.requestsInFlight[h]--;

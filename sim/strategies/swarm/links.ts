@@ -1,12 +1,10 @@
 import type { StrategyContext } from "../types.ts";
-import type { Choker } from "./choker.ts";
 import type { PieceExchange } from "./exchange.ts";
-import type { PieceKnowledge } from "./knowledge.ts";
+import { type SwarmCommonParts, SwarmLinkPart } from "./linkPart.ts";
 import type { MinuteSwarmingOptions } from "./options.ts";
 import { releaseRequests } from "./pieces.ts";
-import { Link, Membership, NONE, RADIX, type SwarmRecords } from "./records.ts";
-import type { SwarmStats } from "./stats.ts";
-import { Overhead, type SwarmWire } from "./wire.ts";
+import { Link, Membership, NONE } from "./records.ts";
+import { Overhead } from "./wire.ts";
 
 /**
  * The connections of the swarms: the handshake state machine (handshake one way, handshake and
@@ -18,46 +16,18 @@ import { Overhead, type SwarmWire } from "./wire.ts";
  * AwaitingBitfield (we answered one) -> Open; Open -> Closing when the neighbour closed its half
  * and its goodbye is on the way.
  */
-export class SwarmLinks {
-  private readonly c: StrategyContext;
-  private readonly o: MinuteSwarmingOptions;
-  private readonly records: SwarmRecords;
-  private readonly knowledge: PieceKnowledge;
-  private readonly choker: Choker;
-  private readonly stats: SwarmStats;
-  private readonly wire: SwarmWire;
+export class SwarmLinks extends SwarmLinkPart {
   private readonly exchange: PieceExchange;
-  private readonly online: Uint8Array;
-  private readonly k: number;
-  private readonly pieces: number;
   /** Bytes of a bitfield message: a header and one bit per piece. */
   private readonly bitfieldBytes: number;
 
-  /** @param online 1 per online node; read in place. */
   constructor(
     context: StrategyContext,
     options: MinuteSwarmingOptions,
-    parts: {
-      records: SwarmRecords;
-      knowledge: PieceKnowledge;
-      choker: Choker;
-      stats: SwarmStats;
-      wire: SwarmWire;
-      exchange: PieceExchange;
-      online: Uint8Array;
-    },
+    parts: SwarmCommonParts & { exchange: PieceExchange },
   ) {
-    this.c = context;
-    this.o = options;
-    this.records = parts.records;
-    this.knowledge = parts.knowledge;
-    this.choker = parts.choker;
-    this.stats = parts.stats;
-    this.wire = parts.wire;
+    super(context, options, parts);
     this.exchange = parts.exchange;
-    this.online = parts.online;
-    this.k = parts.records.k;
-    this.pieces = parts.records.pieces;
     this.bitfieldBytes = 5 + Math.ceil(this.pieces / 8);
   }
 
@@ -78,15 +48,19 @@ export class SwarmLinks {
       this.wire.types.handshake,
       this.o.handshakeBytes,
       h,
-      serial * RADIX,
+      serial,
+      0,
       Overhead.Formation,
     );
   }
 
-  /** An incoming handshake: accept (answering with our bitfield) when there is room. */
-  onHandshake(from: number, to: number, h: number, code: number): void {
+  /**
+   * An incoming handshake for the initiator's half h of link `serial`: accept (answering with
+   * our bitfield and the slot of our half) when there is room.
+   */
+  onHandshake(from: number, to: number, h: number, serial: number): void {
     const records = this.records;
-    if (records.linkSerial[h] !== code / RADIX || records.linkState[h] !== Link.Connecting) return;
+    if (records.linkSerial[h] !== serial || records.linkState[h] !== Link.Connecting) return;
     const slice = records.memberSlice[(h / this.k) | 0];
     const mq = records.membershipOf(to, slice);
     let ok =
@@ -102,7 +76,8 @@ export class SwarmLinks {
         this.wire.types.reject,
         this.o.messageBytes,
         h,
-        code,
+        serial,
+        0,
         Overhead.Formation,
       );
       return;
@@ -112,7 +87,7 @@ export class SwarmLinks {
     records.linkPeer[h2] = from;
     records.neighbourMember[h2] = (h / this.k) | 0;
     records.neighbourHalf[h2] = h;
-    records.linkSerial[h2] = code / RADIX;
+    records.linkSerial[h2] = serial;
     records.linkLatencyMicros[h2] = this.c.transport.latencyMicros(from, to);
     records.lastActivityMicros[h2] = this.c.sim.nowMicros;
     records.linkCount[mq]++;
@@ -122,19 +97,22 @@ export class SwarmLinks {
       this.wire.types.handshakeAck,
       this.o.handshakeBytes + this.bitfieldBytes,
       h,
-      code + (h2 - mq * this.k),
+      serial,
+      h2 - mq * this.k,
       Overhead.Formation,
     );
   }
 
-  /** Our handshake was accepted: the link opens on our side; we send our bitfield. */
-  onHandshakeAck(from: number, to: number, h: number, code: number): void {
+  /**
+   * Our handshake (half h, link `serial`) was accepted into the neighbour's slot `slot`: the
+   * link opens on our side; we send our bitfield.
+   */
+  onHandshakeAck(from: number, to: number, h: number, serial: number, slot: number): void {
     const records = this.records;
-    const serial = Math.floor(code / RADIX);
     if (records.linkSerial[h] !== serial || records.linkState[h] !== Link.Connecting) return;
     const m = (h / this.k) | 0;
     const mq = records.membershipOf(from, records.memberSlice[m]);
-    const h2 = mq === NONE ? NONE : mq * this.k + (code - serial * RADIX);
+    const h2 = mq === NONE ? NONE : mq * this.k + slot;
     if (h2 === NONE || records.linkSerial[h2] !== serial) {
       this.closeHalf(h);
       return;
@@ -147,7 +125,8 @@ export class SwarmLinks {
         this.wire.types.close,
         this.o.messageBytes,
         h2,
-        serial * RADIX,
+        serial,
+        0,
         Overhead.Formation,
       );
       return;
@@ -162,15 +141,16 @@ export class SwarmLinks {
       this.wire.types.bitfield,
       this.bitfieldBytes,
       h2,
-      serial * RADIX,
+      serial,
+      0,
       Overhead.Formation,
     );
     this.open(h);
   }
 
-  onBitfield(h: number, code: number): void {
+  onBitfield(h: number, serial: number): void {
     const records = this.records;
-    if (!this.wire.linkValid(h, code) || records.linkState[h] !== Link.AwaitingBitfield) return;
+    if (!this.wire.linkValid(h, serial) || records.linkState[h] !== Link.AwaitingBitfield) return;
     if (records.memberState[(h / this.k) | 0] === Membership.Gone) return;
     // The initiator's record must still be the one that sent it (it may have left since).
     const h2 = records.neighbourHalf[h];
@@ -237,16 +217,16 @@ export class SwarmLinks {
   }
 
   /** The neighbour refused our handshake: our half closes. */
-  onReject(h: number, code: number): void {
-    if (this.wire.linkValid(h, code) && this.records.linkState[h] === Link.Connecting) {
+  onReject(h: number, serial: number): void {
+    if (this.wire.linkValid(h, serial) && this.records.linkState[h] === Link.Connecting) {
       this.stats.handshakeRejects++;
       this.closeHalf(h);
     }
   }
 
   /** The neighbour closed the link: our half closes too. */
-  onClose(h: number, code: number): void {
-    if (this.wire.linkValid(h, code)) this.closeHalf(h);
+  onClose(h: number, serial: number): void {
+    if (this.wire.linkValid(h, serial)) this.closeHalf(h);
   }
 
   /**

@@ -198,7 +198,7 @@ class MinuteSwarming implements Strategy {
       online,
       this.choker.slots,
       options.pipeline,
-      (h, code, epoch) => this.exchange.serveQueued(h, code, epoch),
+      (h, serial, i, epoch) => this.exchange.serveQueued(h, serial, i, epoch),
     );
     const common = { records, knowledge, choker: this.choker, stats: this.stats, wire, online };
     this.exchange = new PieceExchange(context, options, {
@@ -229,43 +229,38 @@ class MinuteSwarming implements Strategy {
         this.ring.untrack(m);
       }
     });
-    types.handshake = t.register("swarm/handshake", control, (from, to, h, code) =>
-      links.onHandshake(from, to, h, code),
+    // Link messages carry (the receiver's half, the link's serial, a piece); see SwarmWire.
+    const onLink = (name: string, handle: (h: number, serial: number) => void): number =>
+      t.register(name, control, (_from, _to, h, serial) => handle(h, serial));
+    types.handshake = t.register("swarm/handshake", control, (from, to, h, serial) =>
+      links.onHandshake(from, to, h, serial),
     );
-    types.handshakeAck = t.register("swarm/handshake-ack", control, (from, to, h, code) =>
-      links.onHandshakeAck(from, to, h, code),
+    types.handshakeAck = t.register(
+      "swarm/handshake-ack",
+      control,
+      (from, to, h, serial, _bytes, slot) => links.onHandshakeAck(from, to, h, serial, slot),
     );
-    types.reject = t.register("swarm/reject", control, (_from, _to, h, code) =>
-      links.onReject(h, code),
+    types.reject = onLink("swarm/reject", (h, serial) => links.onReject(h, serial));
+    types.bitfield = onLink("swarm/bitfield", (h, serial) => links.onBitfield(h, serial));
+    types.close = onLink("swarm/close", (h, serial) => links.onClose(h, serial));
+    types.unchoke = onLink("swarm/unchoke", (h, serial) => exchange.onUnchoke(h, serial));
+    types.choke = onLink("swarm/choke", (h, serial) => exchange.onChoke(h, serial));
+    types.notInterested = onLink("swarm/not-interested", (h, serial) =>
+      exchange.onNotInterested(h, serial),
     );
-    types.bitfield = t.register("swarm/bitfield", control, (_from, _to, h, code) =>
-      links.onBitfield(h, code),
+    types.request = t.register("swarm/request", control, (_from, _to, h, serial, _bytes, i) =>
+      exchange.onRequest(h, serial, i),
     );
-    types.close = t.register("swarm/close", control, (_from, _to, h, code) =>
-      links.onClose(h, code),
-    );
-    types.unchoke = t.register("swarm/unchoke", control, (_from, _to, h, code) =>
-      exchange.onUnchoke(h, code),
-    );
-    types.choke = t.register("swarm/choke", control, (_from, _to, h, code) =>
-      exchange.onChoke(h, code),
-    );
-    types.notInterested = t.register("swarm/not-interested", control, (_from, _to, h, code) =>
-      exchange.onNotInterested(h, code),
-    );
-    types.request = t.register("swarm/request", control, (_from, _to, h, code) =>
-      exchange.onRequest(h, code),
-    );
-    types.piece = t.register("swarm/piece", Traffic.Data, (_from, to, h, code, bytes) =>
-      exchange.onPiece(to, h, code, bytes),
+    types.piece = t.register("swarm/piece", Traffic.Data, (_from, to, h, serial, bytes, i) =>
+      exchange.onPiece(to, h, serial, i, bytes),
     );
     // The aggregated HAVEs of one piece: what they teach follows from the latency (see above).
     types.have = t.register("swarm/have", control, () => {});
-    types.cancel = t.register("swarm/cancel", control, (_from, to, h, code) => {
-      if (wire.linkValid(h, code)) uplink.queues.cancel(to, h, code);
+    types.cancel = t.register("swarm/cancel", control, (_from, to, h, serial, _bytes, i) => {
+      if (wire.linkValid(h, serial)) uplink.queues.cancel(to, h, serial, i);
     });
-    types.haveWake = t.register("swarm/have-wake", control, (_from, _to, h, code) => {
-      if (wire.linkValid(h, code) && records.linkState[h] === Link.Open) exchange.pump(h);
+    types.haveWake = t.register("swarm/have-wake", control, (_from, _to, h, serial) => {
+      if (wire.linkValid(h, serial) && records.linkState[h] === Link.Open) exchange.pump(h);
     });
     this.sliceReadyEvent = sim.register("swarm/slice-ready", ["slice"], (slice) =>
       this.onSliceReady(slice),
@@ -326,15 +321,7 @@ class MinuteSwarming implements Strategy {
     // A graceful leaver tells the tracker once for all its swarms; the tracker forgets an
     // abrupt one when its records are dropped (after the detection delay).
     if (!abrupt) {
-      this.wire.control(
-        peer,
-        0,
-        this.wire.types.leaving,
-        this.o.trackerBytes,
-        peer,
-        0,
-        Overhead.Formation,
-      );
+      this.wire.tracker(peer, 0, this.wire.types.leaving, this.o.trackerBytes, peer, 0);
     }
   }
 
@@ -435,14 +422,13 @@ class MinuteSwarming implements Strategy {
       }
     }
     if (tellTracker) {
-      this.wire.control(
+      this.wire.tracker(
         peer,
         0,
         this.wire.types.stopped,
         this.o.trackerBytes,
         m,
         records.memberSerial[m],
-        Overhead.Formation,
       );
     }
     // The record stays until the neighbours have heard the goodbyes or noticed the silence.
@@ -478,14 +464,13 @@ class MinuteSwarming implements Strategy {
     records.announcing[m] = 1;
     records.lastAnnounceMicros[m] = this.c.sim.nowMicros;
     const peer = records.memberPeer[m];
-    this.wire.control(
+    this.wire.tracker(
       peer,
       0,
       this.wire.types.announce,
       this.o.trackerBytes,
       m,
       records.memberSerial[m],
-      Overhead.Formation,
     );
   }
 
@@ -500,15 +485,7 @@ class MinuteSwarming implements Strategy {
       return;
     this.ring.track(m);
     const count = trackerReply(this.records, this.ring, m, this.c.random);
-    this.wire.control(
-      0,
-      peer,
-      this.wire.types.peers,
-      this.o.trackerBytes + 6 * count,
-      m,
-      serial,
-      Overhead.Formation,
-    );
+    this.wire.tracker(0, peer, this.wire.types.peers, this.o.trackerBytes + 6 * count, m, serial);
   }
 
   /** The tracker's reply: connect to each listed peer not yet a neighbour, while there is room. */

@@ -1,7 +1,10 @@
 import type { RandomStream } from "../../engine/random.ts";
 import type { Simulator } from "../../engine/simulator.ts";
 import type { PieceKnowledge } from "./knowledge.ts";
-import { INF, NONE, RADIX, type SwarmRecords } from "./records.ts";
+import { INF, MAX_AVAILABILITY, NONE, type SwarmRecords } from "./records.ts";
+
+/** Above any availability count: the rarest-first scan's starting best, beaten by any piece. */
+const ABOVE_ANY_AVAILABILITY = MAX_AVAILABILITY + 1;
 
 /**
  * Which piece a member asks a neighbour for: rarest first among its neighbours (a random piece
@@ -97,7 +100,7 @@ export class PiecePicker {
     const avail = rec.pieceAvailability;
     const first = rec.piecesHeld[m] === 0;
     let best = NONE;
-    let bestAvail = RADIX;
+    let bestAvail = ABOVE_ANY_AVAILABILITY;
     for (let step = 0; step < count; step++) {
       let at = start + step;
       if (at >= count) at -= count;

@@ -11,11 +11,10 @@ export const NONE = -1;
 /** Not yet (a time that has not come), µs. */
 export const INF = Number.POSITIVE_INFINITY;
 /**
- * Link messages carry (link serial, piece) packed as serial x RADIX + piece in one payload word.
- * Pieces are below RADIX; serials count links formed in a run and stay far below 2^37, so the
- * packing is exact in a double.
+ * The most a piece's availability (rarity) count holds: the counts are 16-bit, and the source's
+ * count of its own uploads stops here rather than wrap.
  */
-export const RADIX = 65_536;
+export const MAX_AVAILABILITY = 65_535;
 
 /** States of a membership record (one peer in one slice's swarm). */
 export const Membership = {

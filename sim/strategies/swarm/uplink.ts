@@ -3,10 +3,10 @@ import type { NetworkModel } from "../../network/transport.ts";
 import { UploadQueues } from "./uploadQueue.ts";
 
 /**
- * Serves a queued request (half h, payload word `code`, accepted under unchoke `epoch`) if it is
- * still valid; true when it was (a piece went, or was offered, to the uplink).
+ * Serves a queued request (piece i over half h of link `serial`, accepted under unchoke
+ * `epoch`) if it is still valid; true when it was (a piece went, or was offered, to the uplink).
  */
-export type ServeQueued = (h: number, code: number, epoch: number) => boolean;
+export type ServeQueued = (h: number, serial: number, i: number, epoch: number) => boolean;
 
 /**
  * Each uploader's dispatch of pieces: one piece on its uplink at a time, the other accepted
@@ -104,7 +104,7 @@ export class UplinkDispatch {
       if (e < 0) break;
       const h = queues.halfOf(e);
       if (h < 0) continue;
-      if (this.serve(h, queues.codeOf(e), queues.epochOf(e))) break;
+      if (this.serve(h, queues.serialOf(e), queues.pieceOf(e), queues.epochOf(e))) break;
     }
     if (queues.size(peer) > 0) this.await(peer);
   }

@@ -1,8 +1,9 @@
 /**
  * Per-node queues of piece requests waiting for the node's uplink, in pooled typed arrays (no
  * object per request), served in order of arrival. Each entry holds the half-link it came
- * through, the request's payload word, the unchoke epoch it was sent under (so that a request of
- * a neighbour choked since is recognised and dropped) and its arrival time: a request may be
+ * through, the link's serial and the piece asked for, the unchoke epoch it was sent under (so
+ * that a request of a neighbour choked since is recognised and dropped) and its arrival time: a
+ * request may be
  * queued when sent, ahead of its arrival, when the node will look at its queue only later.
  *
  * Why an application queue: an uploader writes one piece at a time into its uplink (as a client
@@ -14,7 +15,8 @@ export class UploadQueues {
   private readonly tail: Int32Array;
   private readonly length: Int32Array;
   private half = new Int32Array(256);
-  private code = new Float64Array(256);
+  private serial = new Float64Array(256);
+  private piece = new Int32Array(256);
   private epoch = new Float64Array(256);
   private arrival = new Float64Array(256);
   private next = new Int32Array(256);
@@ -33,15 +35,26 @@ export class UploadQueues {
     return this.length[node];
   }
 
-  /** Adds a request to `node`'s queue; `arrival` is when it reaches the node, µs. */
-  push(node: number, half: number, code: number, epoch: number, arrival: number): void {
+  /**
+   * Adds a request for `piece` over `half` of link `serial` to `node`'s queue; `arrival` is
+   * when it reaches the node, µs.
+   */
+  push(
+    node: number,
+    half: number,
+    serial: number,
+    piece: number,
+    epoch: number,
+    arrival: number,
+  ): void {
     let e = this.free.pop();
     if (e === undefined) {
       if (this.used === this.half.length) this.grow();
       e = this.used++;
     }
     this.half[e] = half;
-    this.code[e] = code;
+    this.serial[e] = serial;
+    this.piece[e] = piece;
     this.epoch[e] = epoch;
     this.arrival[e] = arrival;
     this.next[e] = -1;
@@ -55,7 +68,7 @@ export class UploadQueues {
   /**
    * Removes the earliest-arrived request of `node`'s queue that has arrived by `now` and returns
    * its entry handle (valid until the next push); -1 when none has. Read the entry with
-   * {@link halfOf}, {@link codeOf}, {@link epochOf}.
+   * {@link halfOf}, {@link serialOf}, {@link pieceOf}, {@link epochOf}.
    */
   shift(node: number, now: number): number {
     let best = -1;
@@ -85,10 +98,10 @@ export class UploadQueues {
     return t;
   }
 
-  /** Voids the waiting request of `node` that came through `half` with payload `code`, if any. */
-  cancel(node: number, half: number, code: number): void {
+  /** Voids the waiting request of `node` for `piece` over `half` of link `serial`, if any. */
+  cancel(node: number, half: number, serial: number, piece: number): void {
     for (let e = this.head[node]; e >= 0; e = this.next[e]) {
-      if (this.half[e] === half && this.code[e] === code) {
+      if (this.half[e] === half && this.serial[e] === serial && this.piece[e] === piece) {
         this.half[e] = -1;
         return;
       }
@@ -105,9 +118,14 @@ export class UploadQueues {
     return this.half[entry];
   }
 
-  /** The request's payload word (link serial and piece). */
-  codeOf(entry: number): number {
-    return this.code[entry];
+  /** The serial of the link the request came over. */
+  serialOf(entry: number): number {
+    return this.serial[entry];
+  }
+
+  /** The piece asked for. */
+  pieceOf(entry: number): number {
+    return this.piece[entry];
   }
 
   /** The unchoke epoch of the half-link when the request was accepted. */
@@ -119,8 +137,10 @@ export class UploadQueues {
     const n = this.half.length * 2;
     const half = new Int32Array(n);
     half.set(this.half);
-    const code = new Float64Array(n);
-    code.set(this.code);
+    const serial = new Float64Array(n);
+    serial.set(this.serial);
+    const piece = new Int32Array(n);
+    piece.set(this.piece);
     const epoch = new Float64Array(n);
     epoch.set(this.epoch);
     const arrival = new Float64Array(n);
@@ -129,7 +149,8 @@ export class UploadQueues {
     const next = new Int32Array(n);
     next.set(this.next);
     this.half = half;
-    this.code = code;
+    this.serial = serial;
+    this.piece = piece;
     this.epoch = epoch;
     this.next = next;
   }

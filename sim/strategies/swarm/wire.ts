@@ -1,6 +1,6 @@
 import type { StrategyContext } from "../types.ts";
 import type { MinuteSwarmingOptions } from "./options.ts";
-import { Link, RADIX, type SwarmRecords } from "./records.ts";
+import { Link, type SwarmRecords } from "./records.ts";
 import type { SwarmStats } from "./stats.ts";
 
 /** Which overhead counter a control message's bytes go to. */
@@ -37,9 +37,10 @@ export interface SwarmMessageTypes {
 
 /**
  * How the swarm's parts send control messages: with the transport header added and the bytes
- * counted as formation or exchange overhead; link messages go over a half link to the
- * neighbour's half and carry the link's serial, so a message for a link since closed (and its
- * cell reused) is recognised and ignored.
+ * counted as formation or exchange overhead. Link messages go over a half link to the
+ * neighbour's half and carry three payload words: the neighbour's half, the link's serial (so a
+ * message for a link since closed, and its cell reused, is recognised and ignored) and a piece
+ * (0 when the message is about none).
  */
 export class SwarmWire {
   /** Message type ids; filled in when the strategy registers its messages. */
@@ -81,7 +82,10 @@ export class SwarmWire {
     this.k = records.k;
   }
 
-  /** Sends a control message (plus transport headers) and counts its bytes. */
+  /**
+   * Sends a control message (plus transport headers) with payload words `p0`, `p1`, `p2` and
+   * counts its bytes.
+   */
   control(
     from: number,
     to: number,
@@ -89,12 +93,21 @@ export class SwarmWire {
     bytes: number,
     p0: number,
     p1: number,
+    p2: number,
     kind: OverheadKind,
   ): void {
     const total = bytes + this.o.headerBytes;
-    if (!this.c.transport.send(from, to, type, total, p0, p1)) return;
+    if (!this.c.transport.send(from, to, type, total, p0, p1, p2)) return;
     if (kind === Overhead.Formation) this.stats.formationBytes += total;
     else this.stats.exchangeBytes += total;
+  }
+
+  /**
+   * Sends a tracker message (formation overhead) whose payload words are a membership and its
+   * serial (or a peer and 0).
+   */
+  tracker(from: number, to: number, type: number, bytes: number, p0: number, p1: number): void {
+    this.control(from, to, type, bytes, p0, p1, 0, Overhead.Formation);
   }
 
   /** Sends a control message over the link of half h to the neighbour's half. */
@@ -107,16 +120,14 @@ export class SwarmWire {
       type,
       bytes,
       records.neighbourHalf[h],
-      records.linkSerial[h] * RADIX + piece,
+      records.linkSerial[h],
+      piece,
       kind,
     );
   }
 
-  /** True when `code` names the current use of half h (and h is in use). */
-  linkValid(h: number, code: number): boolean {
-    return (
-      this.records.linkSerial[h] === Math.floor(code / RADIX) &&
-      this.records.linkState[h] !== Link.Free
-    );
+  /** True when `serial` names the current use of half h (and h is in use). */
+  linkValid(h: number, serial: number): boolean {
+    return this.records.linkSerial[h] === serial && this.records.linkState[h] !== Link.Free;
   }
 }
