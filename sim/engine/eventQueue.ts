@@ -37,6 +37,11 @@ export class EventQueue {
   static readonly WIDTH_SAMPLE = 32;
   /** Bucket width in units of the mean gap between the entries at the front. */
   static readonly WIDTH_PER_GAP = 2;
+  /**
+   * Most steps a push walks into a bucket pops have not reached before it appends and leaves
+   * the bucket to be sorted when they do.
+   */
+  static readonly WALK_LIMIT = 3;
   /** Work per pop (skipped buckets plus walked steps) counted as normal. */
   static readonly WORK_PER_POP = 4;
 
@@ -64,6 +69,16 @@ export class EventQueue {
 
   /** Bucket `b`'s first slot at `bucketEnds[2b]` and last at `bucketEnds[2b + 1]`; -1 if empty. */
   private bucketEnds: Int32Array;
+  /**
+   * 1 for a bucket whose list may be out of time order: a push that lands before the tail of a
+   * bucket other than the current one appends and sets this instead of walking the list, and
+   * the bucket is sorted (stably, so equal times keep insertion order) when pops reach it. A
+   * burst of entries pushed in no time order into a few buckets (a multicast scheduling a
+   * hundred thousand deliveries spread over the latencies) then costs one append each and one
+   * sort per bucket in cache, where sorted insertion walked a list of scattered slots for every
+   * entry. The current bucket, which pops read, is always sorted.
+   */
+  private unsorted: Uint8Array;
   /** Bucket count minus one (the count is a power of two). */
   private bucketMask: number;
   /** Bucket width in microseconds, a power of two, and its exact inverse. */
@@ -86,6 +101,8 @@ export class EventQueue {
   private workAllowance: number;
   /** Rebuilds since construction (resizes and width corrections). */
   private rebuildCount = 0;
+  /** Work done before the last rebuild, since construction. */
+  private workBeforeRebuild = 0;
 
   /** Scratch for the width estimate: the earliest times, ascending. */
   private readonly earliest = new Float64Array(EventQueue.WIDTH_SAMPLE);
@@ -111,6 +128,7 @@ export class EventQueue {
     this.maxSize = maxSize;
     const buckets = EventQueue.MIN_BUCKETS;
     this.bucketEnds = new Int32Array(2 * buckets).fill(-1);
+    this.unsorted = new Uint8Array(buckets);
     this.bucketMask = buckets - 1;
     this.growAbove = 2 * buckets;
     this.shrinkBelow = -1;
@@ -135,6 +153,14 @@ export class EventQueue {
   /** Rebuilds so far (resizes and width corrections); for tests and benchmarks. */
   get rebuilds(): number {
     return this.rebuildCount;
+  }
+
+  /**
+   * Buckets skipped, list steps walked and entries sorted since construction: the queue's work
+   * beyond a constant per push and pop; for tests and benchmarks.
+   */
+  get workSteps(): number {
+    return this.workBeforeRebuild + this.work;
   }
 
   /** Time (microseconds) of the earliest entry; Infinity when empty. */
@@ -181,7 +207,8 @@ export class EventQueue {
     // Truncation equals floor for non-negative times; `& mask` takes the low bits exactly even
     // above 2^31, because ToInt32 reduces modulo 2^32.
     const ends = this.bucketEnds;
-    const b = ((timeMicros * this.inverseWidth) & this.bucketMask) << 1;
+    const bucket = (timeMicros * this.inverseWidth) & this.bucketMask;
+    const b = bucket << 1;
     const tail = ends[b + 1];
     // A new entry starts a run of its own unless it joins the end of a run of equal times.
     this.runPartner[slot] = slot;
@@ -189,10 +216,15 @@ export class EventQueue {
       ends[b] = slot;
       ends[b + 1] = slot;
     } else if (times[tail << 1] <= timeMicros) {
-      // The common case, and always the case for a run of equal times: append.
+      // The common case, and always the case for a run of equal times: append. Runs of equal
+      // times stay right in list order even in an unsorted bucket, so they are kept here too.
       ints[(tail << 2) | 2] = slot;
       ends[b + 1] = slot;
       if (times[tail << 1] === timeMicros) this.joinRun(tail, slot);
+    } else if (this.unsorted[bucket] === 1) {
+      // Out of order into a bucket already waiting for its sort: append.
+      ints[(tail << 2) | 2] = slot;
+      ends[b + 1] = slot;
     } else {
       let p = ends[b];
       if (times[p << 1] > timeMicros) {
@@ -201,19 +233,27 @@ export class EventQueue {
       } else {
         // Walk run by run to the last entry at or before the new time (from a run's first
         // entry straight to its last, so equal times cost one step); the tail is later, so
-        // this stops.
+        // this stops. Outside the current bucket the walk gives up after a few steps: the entry
+        // is appended and the bucket sorted when pops reach it.
+        const limit = bucket === this.current ? Number.POSITIVE_INFINITY : EventQueue.WALK_LIMIT;
         const runs = this.runPartner;
         p = runs[p];
         let q = ints[(p << 2) | 2];
         let steps = 1;
-        while (times[q << 1] <= timeMicros) {
+        while (times[q << 1] <= timeMicros && steps < limit) {
           p = runs[q];
           q = ints[(p << 2) | 2];
           steps++;
         }
-        ints[link] = q;
-        ints[(p << 2) | 2] = slot;
-        if (times[p << 1] === timeMicros) this.joinRun(p, slot);
+        if (times[q << 1] > timeMicros) {
+          ints[link] = q;
+          ints[(p << 2) | 2] = slot;
+          if (times[p << 1] === timeMicros) this.joinRun(p, slot);
+        } else {
+          ints[(tail << 2) | 2] = slot;
+          ends[b + 1] = slot;
+          this.unsorted[bucket] = 1;
+        }
         this.work += steps;
         this.checkWork();
       }
@@ -272,8 +312,10 @@ export class EventQueue {
     let b = this.current;
     let end = this.bucketEndMicros;
     let skipped = 0;
+    const unsorted = this.unsorted;
     for (; skipped <= mask; skipped++) {
-      const h = ends[b << 1];
+      let h = ends[b << 1];
+      if (h >= 0 && unsorted[b] === 1) h = this.sortBucket(b);
       if (h >= 0 && times[h << 1] < end) break;
       b = (b + 1) & mask;
       end += width;
@@ -286,7 +328,8 @@ export class EventQueue {
       // Every head is the earliest of its bucket, so the least head is the earliest entry.
       let earliest = Number.POSITIVE_INFINITY;
       for (let k = 0; k <= mask; k++) {
-        const h = ends[k << 1];
+        let h = ends[k << 1];
+        if (h >= 0 && unsorted[k] === 1) h = this.sortBucket(k);
         if (h >= 0 && times[h << 1] < earliest) earliest = times[h << 1];
       }
       this.moveTo(earliest);
@@ -315,6 +358,7 @@ export class EventQueue {
   private moveTo(timeMicros: number): void {
     const year = Math.floor(timeMicros * this.inverseWidth);
     this.current = year & this.bucketMask;
+    if (this.unsorted[this.current] === 1) this.sortBucket(this.current);
     this.bucketStartMicros = year * this.widthMicros;
     this.bucketEndMicros = this.bucketStartMicros + this.widthMicros;
   }
@@ -347,7 +391,8 @@ export class EventQueue {
     // Append each entry to its new bucket in chain order, which keeps equal times in insertion
     // order; a bucket that received an earlier time after a later one is sorted afterwards with
     // a stable sort.
-    const unsorted = new Uint8Array(buckets);
+    const unsorted = buckets === this.bucketMask + 1 ? this.unsorted : new Uint8Array(buckets);
+    unsorted.fill(0);
     let anyUnsorted = false;
     for (let s = chain; s >= 0; ) {
       const after = ints[(s << 2) | 2];
@@ -371,6 +416,7 @@ export class EventQueue {
         if (unsorted[b] === 0) continue;
         ends[b << 1] = this.sortList(ends[b << 1]);
         ends[(b << 1) | 1] = this.sortedTail;
+        unsorted[b] = 0;
       }
     }
     // Mark the runs of equal times: a run's first entry and its last point at each other.
@@ -388,16 +434,48 @@ export class EventQueue {
       }
     }
     this.bucketEnds = ends;
+    this.unsorted = unsorted;
     this.bucketMask = mask;
     this.widthMicros = width;
     this.inverseWidth = inverse;
     this.growAbove = 2 * buckets;
     this.shrinkBelow = buckets > EventQueue.MIN_BUCKETS ? buckets >> 1 : -1;
     if (this.count > 0) this.moveTo(this.earliest[0]);
+    this.workBeforeRebuild += this.work;
     this.work = 0;
     this.popsAtRebuild = this.pops;
     this.workAllowance = 2 * (this.count + buckets);
     this.rebuildCount++;
+  }
+
+  /**
+   * Sorts bucket `b` (flagged unsorted) stably by time, marks its runs of equal times, clears
+   * its flag and returns its new head. The entries sorted count as work: many of them mean the
+   * buckets are too wide for where pushes land.
+   */
+  private sortBucket(b: number): number {
+    const ends = this.bucketEnds;
+    const ints = this.slotInts;
+    const times = this.slotTimes;
+    const runs = this.runPartner;
+    const head = this.sortList(ends[b << 1]);
+    ends[b << 1] = head;
+    ends[(b << 1) | 1] = this.sortedTail;
+    this.unsorted[b] = 0;
+    let entries = 0;
+    let first = head;
+    for (let s = head; s >= 0; ) {
+      const after = ints[(s << 2) | 2];
+      if (after < 0 || times[after << 1] !== times[s << 1]) {
+        runs[first] = s;
+        runs[s] = first;
+        first = after;
+      }
+      entries++;
+      s = after;
+    }
+    this.work += entries;
+    return head;
   }
 
   /**

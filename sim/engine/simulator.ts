@@ -26,6 +26,9 @@ export type EventValues<F extends EventFields> = { [K in keyof F]: number };
  */
 export type EventKind<F extends EventFields = EventFields> = number & { readonly fields?: F };
 
+/** Numbers per event record: the kind and {@link MAX_EVENT_FIELDS} payload fields. */
+const RECORD = 1 + MAX_EVENT_FIELDS;
+
 /** Thrown for misuse of the engine: scheduling in the past, a non-integer time, a broken limit. */
 export class SimulationError extends Error {
   constructor(message: string) {
@@ -74,10 +77,13 @@ export class Simulator {
   private readonly kindNames: string[] = [];
   private readonly kindFields: EventFields[] = [];
   private readonly kindByName = new Map<string, number>();
-  private kinds: Int32Array;
-  private payloadA: Float64Array;
-  private payloadB: Float64Array;
-  private payloadC: Float64Array;
+  /**
+   * Each handle's record, {@link RECORD} numbers side by side: kind, then the payload fields.
+   * One record is a 32-byte half of a cache line, so running an event reads one line where
+   * four parallel arrays read four (records are out of cache when they pop once hundreds of
+   * thousands of events are pending).
+   */
+  private records: Float64Array;
   /** Free handles, used as a stack. */
   private freeHandles: Int32Array;
   private freeCount: number;
@@ -88,10 +94,7 @@ export class Simulator {
     this.maxPendingEvents = maxPendingEvents;
     const capacity = 1024;
     this.queue = new EventQueue(capacity, maxPendingEvents);
-    this.kinds = new Int32Array(capacity);
-    this.payloadA = new Float64Array(capacity);
-    this.payloadB = new Float64Array(capacity);
-    this.payloadC = new Float64Array(capacity);
+    this.records = new Float64Array(capacity * RECORD);
     this.freeHandles = new Int32Array(capacity);
     for (let i = 0; i < capacity; i++) this.freeHandles[i] = capacity - 1 - i;
     this.freeCount = capacity;
@@ -154,10 +157,12 @@ export class Simulator {
     }
     if (this.freeCount === 0) this.growPool();
     const handle = this.freeHandles[--this.freeCount];
-    this.kinds[handle] = kind;
-    this.payloadA[handle] = a;
-    this.payloadB[handle] = b;
-    this.payloadC[handle] = c;
+    const records = this.records;
+    const r = handle * RECORD;
+    records[r] = kind;
+    records[r + 1] = a;
+    records[r + 2] = b;
+    records[r + 3] = c;
     this.queue.push(timeMicros, handle);
   }
 
@@ -194,10 +199,12 @@ export class Simulator {
     if (queue.size === 0) return false;
     this.nowMicros = queue.peekTime();
     const handle = queue.pop();
-    const kind = this.kinds[handle];
-    const a = this.payloadA[handle];
-    const b = this.payloadB[handle];
-    const c = this.payloadC[handle];
+    const records = this.records;
+    const r = handle * RECORD;
+    const kind = records[r];
+    const a = records[r + 1];
+    const b = records[r + 2];
+    const c = records[r + 3];
     this.freeHandles[this.freeCount++] = handle;
     this.eventsProcessed++;
     this.handlers[kind](a, b, c);
@@ -239,23 +246,14 @@ export class Simulator {
   }
 
   private growPool(): void {
-    const old = this.kinds.length;
+    const old = this.freeHandles.length;
     const capacity = old * 2;
-    const kinds = new Int32Array(capacity);
-    const a = new Float64Array(capacity);
-    const b = new Float64Array(capacity);
-    const c = new Float64Array(capacity);
+    const records = new Float64Array(capacity * RECORD);
     const free = new Int32Array(capacity);
-    kinds.set(this.kinds);
-    a.set(this.payloadA);
-    b.set(this.payloadB);
-    c.set(this.payloadC);
+    records.set(this.records);
     // The old handles are all in use; the new ones are free.
     for (let i = 0; i < capacity - old; i++) free[i] = capacity - 1 - i;
-    this.kinds = kinds;
-    this.payloadA = a;
-    this.payloadB = b;
-    this.payloadC = c;
+    this.records = records;
     this.freeHandles = free;
     this.freeCount = capacity - old;
   }

@@ -264,6 +264,45 @@ describe("EventQueue against the binary heap it replaced", () => {
   });
 });
 
+describe("EventQueue under bursts pushed in no time order", () => {
+  it("eventQueue matches the heap when each chunk schedules a burst of deliveries in random order, at a bounded work per operation", () => {
+    // What an ideal multicast does: every second a chunk is sent to 5,000 receivers at once,
+    // each delivered after its own latency (5 to 130 ms, whole milliseconds, so ties by the
+    // dozen), pushed in receiver order, which is no time order. 20,000 far timeouts stand
+    // throughout (sessions' leaves, each replaced when it fires), so the bucket count stays and
+    // the width follows the sparse front between bursts: a burst lands a thousand entries in
+    // each of a few buckets. Sorted insertion walked those lists, about six steps per push or
+    // pop; appending and sorting each bucket once when pops reach it takes about one.
+    const queue = new EventQueue();
+    const heap = new TypedHeap(4);
+    const rng = createStream("burst");
+    let handle = 0;
+    const push = (t: number) => {
+      queue.push(t, handle);
+      heap.push(t, handle);
+      handle++;
+    };
+    let operations = 0;
+    for (let k = 0; k < 20_000; k++) push(rng.int(300_000_000));
+    for (let chunk = 0; chunk < 40; chunk++) {
+      const sentAt = chunk * 1_000_000;
+      for (let r = 0; r < 5_000; r++) push(sentAt + 1_000 * (5 + rng.int(126)));
+      while (heap.size > 0 && heap.peekTime() < sentAt + 1_000_000) {
+        const t = heap.peekTime();
+        expect(queue.peekTime()).toBe(t);
+        const want = heap.pop();
+        const got = queue.pop();
+        if (got !== want) throw new Error(`chunk ${chunk}: popped ${got} at ${t} us, heap ${want}`);
+        operations++;
+        if (t % 1_000 !== 0) push(t + 300_000_000);
+      }
+    }
+    operations += handle;
+    expect(queue.workSteps / operations).toBeLessThan(2);
+    while (heap.size > 0) expect(queue.pop()).toBe(heap.pop());
+  });
+});
+
 describe("EventQueue with runs of equal times", () => {
   it("eventQueue steps over a run of equal times in one go when a push lands inside a bucket", () => {
     // A sparse front (1 ms apart: buckets of 2,048 us), then a clump of 20,000 entries at one
