@@ -97,8 +97,6 @@ export class TreeForest {
   readonly connected: Uint8Array;
   /** Children in each tree. */
   readonly childCount: Int32Array;
-  /** First chunk a child wants from its parent in this tree (its resume point). */
-  readonly childFrom: Float64Array;
   /** Each node's interior tree with `interiorDisjoint`; -1 when it forwards in none. */
   readonly interior: Int32Array;
   /** Children over all trees. */
@@ -108,7 +106,13 @@ export class TreeForest {
   private readonly config: ForestConfig;
   private readonly firstChild: Int32Array;
   private readonly lastChild: Int32Array;
-  private readonly nextSibling: Int32Array;
+  /**
+   * Per (child, tree), side by side because forwarding a chunk walks a relay's children reading
+   * both: at `2p` the next sibling in the parent's list (-1 at the end), at `2p + 1` the first
+   * chunk the child wants from its parent (its resume point). One 16-byte record is one cache
+   * line where two arrays were two, for every child of every forwarded chunk.
+   */
+  private readonly siblings: Float64Array;
   private readonly prevSibling: Int32Array;
   private readonly interiorSlots: Float64Array;
   /** Per tree: relays with a free slot. */
@@ -137,10 +141,10 @@ export class TreeForest {
     this.state = new Uint8Array(pairs);
     this.connected = new Uint8Array(pairs);
     this.childCount = new Int32Array(pairs);
-    this.childFrom = new Float64Array(pairs);
     this.firstChild = new Int32Array(pairs).fill(NONE);
     this.lastChild = new Int32Array(pairs).fill(NONE);
-    this.nextSibling = new Int32Array(pairs).fill(NONE);
+    this.siblings = new Float64Array(2 * pairs);
+    for (let p = 0; p < pairs; p++) this.siblings[2 * p] = NONE;
     this.prevSibling = new Int32Array(pairs).fill(NONE);
     this.interior = new Int32Array(nodes).fill(NONE);
     this.totalChildren = new Int32Array(nodes);
@@ -272,12 +276,12 @@ export class TreeForest {
       throw new Error(`tree ${tree}: ${child} is already a child of ${this.parent[c]}`);
     }
     this.parent[c] = relay;
-    this.childFrom[c] = fromChunk;
+    this.siblings[2 * c + 1] = fromChunk;
     // Append, so that existing children keep their place in the relay's sending order.
     const tail = this.lastChild[r];
     this.prevSibling[c] = tail;
-    this.nextSibling[c] = NONE;
-    if (tail !== NONE) this.nextSibling[this.at(tail, tree)] = child;
+    this.siblings[2 * c] = NONE;
+    if (tail !== NONE) this.siblings[2 * this.at(tail, tree)] = child;
     else this.firstChild[r] = child;
     this.lastChild[r] = child;
     this.childCount[r]++;
@@ -303,12 +307,12 @@ export class TreeForest {
     const c = this.at(child, tree);
     const r = this.at(relay, tree);
     const prev = this.prevSibling[c];
-    const next = this.nextSibling[c];
-    if (prev !== NONE) this.nextSibling[this.at(prev, tree)] = next;
+    const next = this.siblings[2 * c];
+    if (prev !== NONE) this.siblings[2 * this.at(prev, tree)] = next;
     else this.firstChild[r] = next;
     if (next !== NONE) this.prevSibling[this.at(next, tree)] = prev;
     else this.lastChild[r] = prev;
-    this.nextSibling[c] = NONE;
+    this.siblings[2 * c] = NONE;
     this.prevSibling[c] = NONE;
     this.parent[c] = NONE;
     this.childCount[r]--;
@@ -322,9 +326,14 @@ export class TreeForest {
     return this.firstChild[this.at(node, tree)];
   }
 
+  /** First chunk `child` wants from its parent in `tree` (its resume point). */
+  childFromOf(child: number, tree: number): number {
+    return this.siblings[2 * this.at(child, tree) + 1];
+  }
+
   /** The sibling after `child` in its parent's list in `tree`; -1 at the end. */
   nextChild(child: number, tree: number): number {
-    return this.nextSibling[this.at(child, tree)];
+    return this.siblings[2 * this.at(child, tree)];
   }
 
   /**

@@ -248,7 +248,7 @@ export class TreeJoin {
     const forest = this.forest;
     const tree = this.tree;
     for (let child = forest.firstChildOf(from, tree); child !== NONE; ) {
-      if (chunk >= forest.childFrom[forest.at(child, tree)]) {
+      if (chunk >= forest.childFromOf(child, tree)) {
         this.streaming.send(from, child, chunk);
       }
       child = forest.nextChild(child, tree);
