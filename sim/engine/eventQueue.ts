@@ -1,3 +1,5 @@
+import { PairSorter } from "./pairSorter.ts";
+
 /**
  * The simulator's priority queue of pending events: a calendar queue (R. Brown, "Calendar
  * queues", CACM 1988) kept entirely in typed arrays.
@@ -106,8 +108,8 @@ export class EventQueue {
 
   /** Scratch for the width estimate: the earliest times, ascending. */
   private readonly earliest = new Float64Array(EventQueue.WIDTH_SAMPLE);
-  /** Tail of the list returned by the last {@link sortList} call. */
-  private sortedTail = -1;
+  /** Scratch for sorting a bucket's list. */
+  private readonly sorter = new PairSorter();
 
   /**
    * @param initialCapacity entry slots allocated up front; the pool doubles when full.
@@ -414,8 +416,7 @@ export class EventQueue {
     if (anyUnsorted) {
       for (let b = 0; b < buckets; b++) {
         if (unsorted[b] === 0) continue;
-        ends[b << 1] = this.sortList(ends[b << 1]);
-        ends[(b << 1) | 1] = this.sortedTail;
+        this.sortList(ends, b);
         unsorted[b] = 0;
       }
     }
@@ -454,28 +455,44 @@ export class EventQueue {
    * buckets are too wide for where pushes land.
    */
   private sortBucket(b: number): number {
-    const ends = this.bucketEnds;
-    const ints = this.slotInts;
-    const times = this.slotTimes;
-    const runs = this.runPartner;
-    const head = this.sortList(ends[b << 1]);
-    ends[b << 1] = head;
-    ends[(b << 1) | 1] = this.sortedTail;
+    const entries = this.sortList(this.bucketEnds, b);
     this.unsorted[b] = 0;
-    let entries = 0;
-    let first = head;
-    for (let s = head; s >= 0; ) {
-      const after = ints[(s << 2) | 2];
-      if (after < 0 || times[after << 1] !== times[s << 1]) {
-        runs[first] = s;
-        runs[s] = first;
-        first = after;
-      }
-      entries++;
-      s = after;
-    }
     this.work += entries;
-    return head;
+    return this.bucketEnds[b << 1];
+  }
+
+  /**
+   * Sorts the non-empty list of bucket `b` in `ends` stably by time (equal times keep list
+   * order, which is insertion order), relinks it, marks its runs of equal times, and returns
+   * its length.
+   */
+  private sortList(ends: Int32Array, b: number): number {
+    const ints = this.slotInts;
+    const sorter = this.sorter;
+    let count = 0;
+    for (let s = ends[b << 1]; s >= 0; s = ints[(s << 2) | 2]) {
+      if (count === sorter.times.length) sorter.reserve(count + 1);
+      sorter.times[count] = this.slotTimes[s << 1];
+      sorter.slots[count++] = s;
+    }
+    sorter.sort(count);
+    const times = sorter.times;
+    const slots = sorter.slots;
+    const runs = this.runPartner;
+    let first = 0;
+    for (let i = 0; i < count; i++) {
+      const s = slots[i];
+      const last = i + 1 === count;
+      ints[(s << 2) | 2] = last ? -1 : slots[i + 1];
+      if (last || times[i + 1] !== times[i]) {
+        runs[slots[first]] = s;
+        runs[s] = slots[first];
+        first = i + 1;
+      }
+    }
+    ends[b << 1] = slots[0];
+    ends[(b << 1) | 1] = slots[count - 1];
+    return count;
   }
 
   /**
@@ -520,55 +537,6 @@ export class EventQueue {
     const target = Math.max(1, mean * EventQueue.WIDTH_PER_GAP);
     // Nearest power of two on a log scale, at most 2^52 so bucket arithmetic stays exact.
     return 2 ** Math.min(52, Math.max(0, Math.round(Math.log2(target))));
-  }
-
-  /**
-   * Stable merge sort by time of the list starting at `head` (S. Tatham's bottom-up merge sort
-   * for linked lists: no recursion, no allocation). Returns the new head; the new tail is left
-   * in `sortedTail`.
-   */
-  private sortList(head: number): number {
-    const ints = this.slotInts;
-    const times = this.slotTimes;
-    let list = head;
-    for (let run = 1; ; run *= 2) {
-      let p = list;
-      list = -1;
-      let tail = -1;
-      let merges = 0;
-      while (p >= 0) {
-        merges++;
-        let q = p;
-        let pSize = 0;
-        while (pSize < run && q >= 0) {
-          pSize++;
-          q = ints[(q << 2) | 2];
-        }
-        let qSize = run;
-        while (pSize > 0 || (qSize > 0 && q >= 0)) {
-          let e: number;
-          // Ties take from the first run, which came first: that keeps insertion order.
-          if (pSize > 0 && (qSize === 0 || q < 0 || times[p << 1] <= times[q << 1])) {
-            e = p;
-            p = ints[(p << 2) | 2];
-            pSize--;
-          } else {
-            e = q;
-            q = ints[(q << 2) | 2];
-            qSize--;
-          }
-          if (tail >= 0) ints[(tail << 2) | 2] = e;
-          else list = e;
-          tail = e;
-        }
-        p = q;
-      }
-      ints[(tail << 2) | 2] = -1;
-      if (merges <= 1) {
-        this.sortedTail = tail;
-        return list;
-      }
-    }
   }
 
   /** Doubles the slot pool (up to maxSize) and returns a free slot. */
