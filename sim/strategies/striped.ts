@@ -8,6 +8,11 @@ import { TreeJoin, type TreeJoinCounters } from "./tree/joinProtocol.ts";
 import { treeMemorySeconds } from "./tree/options.ts";
 import { defineStrategy, type Strategy, type StrategyContext } from "./types.ts";
 
+/** Offset of a pair's newest block in {@link Striped}'s stripe marks. */
+const NEWEST = 0;
+/** Offset of a pair's skip floor in the stripe marks. */
+const FLOOR = 1;
+
 /** Most (node, stripe) pairs a run may track (a limit on the forest's typed arrays). */
 const MAX_NODE_STRIPE_PAIRS = 1 << 23;
 
@@ -61,10 +66,13 @@ class Striped implements Strategy {
   private readonly symbolBytes: number;
   /** Per stripe: the message type of its symbols. */
   private readonly symbolMessages: number[] = [];
-  /** Per (peer, stripe): symbols of blocks below this will not reach the peer; -1 none. */
-  private readonly skipFloor: Float64Array;
-  /** Per (peer, stripe): newest block whose symbol of that stripe the peer holds; -1 none. */
-  private readonly newestOnStripe: Float64Array;
+  /**
+   * Per (peer, stripe) pair p, two numbers side by side (read together on every symbol, so
+   * one cache line serves both): at 2p + NEWEST the newest block whose symbol of that stripe
+   * the peer holds, at 2p + FLOOR the skip floor (symbols of blocks below it will not reach
+   * the peer); -1 for none.
+   */
+  private readonly stripeMarks: Float64Array;
   /** Per peer: blocks below this were already counted as undecodable. */
   private readonly lostCountedUntil: Float64Array;
   private readonly lossStamp: Uint32Array;
@@ -121,8 +129,7 @@ class Striped implements Strategy {
       capacitySlots,
     });
     this.ledger = new SymbolLedger(nodes, this.n, context.players.windowChunks);
-    this.skipFloor = new Float64Array(pairs).fill(-1);
-    this.newestOnStripe = new Float64Array(pairs).fill(-1);
+    this.stripeMarks = new Float64Array(2 * pairs).fill(-1);
     this.lostCountedUntil = new Float64Array(nodes);
     this.lossStamp = new Uint32Array(nodes);
 
@@ -147,7 +154,8 @@ class Striped implements Strategy {
             // The stripe restarts at startBlock: its symbols before that will not come (a first
             // attach included, so that a late stripe cannot hold up blocks the others rebuild).
             const p = this.forest.at(peer, stripe);
-            if (startBlock > this.newestOnStripe[p] + 1) this.raiseFloor(peer, stripe, startBlock);
+            if (startBlock > this.stripeMarks[2 * p + NEWEST] + 1)
+              this.raiseFloor(peer, stripe, startBlock);
           },
           beforeReshape: () => this.advanceStats(),
         }),
@@ -296,11 +304,12 @@ class Striped implements Strategy {
    */
   private resumePoint(peer: number, stripe: number): number {
     const base = this.forest.at(peer, 0);
-    const newest = this.newestOnStripe[base + stripe];
+    const newest = this.stripeMarks[2 * (base + stripe) + NEWEST];
     if (newest < 0) return -1;
     if (this.o.resume !== "back-buffer") return newest + 1;
     let frontier = -1;
-    for (let s = 0; s < this.n; s++) frontier = Math.max(frontier, this.newestOnStripe[base + s]);
+    for (let s = 0; s < this.n; s++)
+      frontier = Math.max(frontier, this.stripeMarks[2 * (base + s) + NEWEST]);
     let block = Math.max(newest + 1, this.c.players.position(peer), 0);
     for (; block <= frontier; block++) {
       if (!this.ledger.isDecoded(peer, block) && this.needsStripe(peer, stripe, block)) break;
@@ -314,7 +323,10 @@ class Striped implements Strategy {
     let possible = 0;
     for (let s = 0; s < this.n; s++) {
       if (s === stripe || this.forest.connected[base + s] === 0) continue;
-      const threshold = Math.max(this.newestOnStripe[base + s], this.skipFloor[base + s] - 1);
+      const threshold = Math.max(
+        this.stripeMarks[2 * (base + s) + NEWEST],
+        this.stripeMarks[2 * (base + s) + FLOOR] - 1,
+      );
       if (block > threshold && !this.ledger.has(peer, s, block)) possible++;
     }
     return this.ledger.count(peer, block) + possible < this.code.minimumSymbols;
@@ -324,7 +336,7 @@ class Striped implements Strategy {
 
   private newestAt(node: number, stripe: number): number {
     if (node === 0) return liveEdgeChunk(this.c, this.c.sim.nowMicros);
-    return this.newestOnStripe[this.forest.at(node, stripe)];
+    return this.stripeMarks[2 * this.forest.at(node, stripe) + NEWEST];
   }
 
   private holds(node: number, stripe: number, block: number): boolean {
@@ -334,7 +346,7 @@ class Striped implements Strategy {
 
   private sendSymbol(from: number, to: number, stripe: number, block: number): void {
     // Each symbol carries the sender's skip floor in its stripe, so a jump propagates down.
-    const floor = this.skipFloor[this.forest.at(from, stripe)];
+    const floor = this.stripeMarks[2 * this.forest.at(from, stripe) + FLOOR];
     this.c.transport.send(from, to, this.symbolMessages[stripe], this.symbolBytes, block, floor);
   }
 
@@ -346,7 +358,7 @@ class Striped implements Strategy {
     bytes: number,
   ): void {
     const p = this.forest.at(peer, stripe);
-    if (floor > this.skipFloor[p]) this.raiseFloor(peer, stripe, floor);
+    if (floor > this.stripeMarks[2 * p + FLOOR]) this.raiseFloor(peer, stripe, floor);
     const receipt = this.ledger.add(peer, stripe, block);
     if (receipt === SymbolReceipt.Duplicate) {
       this.duplicateBytes += bytes;
@@ -354,8 +366,8 @@ class Striped implements Strategy {
       return;
     }
     if (receipt !== SymbolReceipt.New) return;
-    const previousNewest = this.newestOnStripe[p];
-    if (block > previousNewest) this.newestOnStripe[p] = block;
+    const previousNewest = this.stripeMarks[2 * p + NEWEST];
+    if (block > previousNewest) this.stripeMarks[2 * p + NEWEST] = block;
     const count = this.ledger.count(peer, block);
     if (count > this.k) {
       // Beyond the k symbols a block's content fills: the price of the code's redundancy.
@@ -379,8 +391,8 @@ class Striped implements Strategy {
 
   private raiseFloor(peer: number, stripe: number, floor: number): void {
     const p = this.forest.at(peer, stripe);
-    if (floor <= this.skipFloor[p]) return;
-    this.skipFloor[p] = floor;
+    if (floor <= this.stripeMarks[2 * p + FLOOR]) return;
+    this.stripeMarks[2 * p + FLOOR] = floor;
     this.skipHopelessBlocks(peer);
   }
 
@@ -397,7 +409,11 @@ class Striped implements Strategy {
     const base = this.forest.at(peer, 0);
     let bound = -1;
     for (let s = 0; s < this.n; s++) {
-      bound = Math.max(bound, this.newestOnStripe[base + s], this.skipFloor[base + s] - 1);
+      bound = Math.max(
+        bound,
+        this.stripeMarks[2 * (base + s) + NEWEST],
+        this.stripeMarks[2 * (base + s) + FLOOR] - 1,
+      );
     }
     let block = Math.max(position, bound - this.ledger.windowBlocks + 1);
     for (; block <= bound; block++) {
@@ -416,7 +432,10 @@ class Striped implements Strategy {
     const base = this.forest.at(peer, 0);
     let possible = 0;
     for (let s = 0; s < this.n; s++) {
-      const threshold = Math.max(this.newestOnStripe[base + s], this.skipFloor[base + s] - 1);
+      const threshold = Math.max(
+        this.stripeMarks[2 * (base + s) + NEWEST],
+        this.stripeMarks[2 * (base + s) + FLOOR] - 1,
+      );
       if (block > threshold && !this.ledger.has(peer, s, block)) possible++;
     }
     const held = this.ledger.count(peer, block);

@@ -49,6 +49,14 @@ describe("symbol ledger", () => {
     expect(ledger.has(5, 254, 5)).toBe(false);
   });
 
+  it("keeps each entry in one record: 4 bytes of block, count, flag and stripe bits, padded to 4", () => {
+    // 5 stripes: 4 + 1 + 1 + 1 = 7 bytes, padded to 8; 255 stripes: 4 + 1 + 1 + 32 = 38, to 40.
+    expect(new SymbolLedger(4, 5, 64).recordBytes).toBe(8);
+    expect(new SymbolLedger(4, 255, 64).recordBytes).toBe(40);
+    expect(new SymbolLedger(4, 8, 64).recordBytes).toBe(8);
+    expect(new SymbolLedger(4, 17, 64).recordBytes).toBe(12);
+  });
+
   it("rejects more stripes than a byte counts and windows that are not powers of two", () => {
     expect(() => new SymbolLedger(4, 256, 64)).toThrow(RangeError);
     expect(() => new SymbolLedger(4, 5, 100)).toThrow(RangeError);

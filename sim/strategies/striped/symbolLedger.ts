@@ -20,19 +20,28 @@ export const MAX_LEDGER_STRIPES = 255;
  * Entries are reused lazily: a symbol of a newer block that maps to an entry resets it. Rings
  * live in slots reused after peers leave, so memory follows the online population, not the
  * number of sessions. Typed arrays only; no object per peer or block.
+ *
+ * Layout: the fields of one entry sit side by side in one record of {@link recordBytes} bytes
+ * (the block as a 32-bit integer, then the count, the decoded flag and the stripe bits), read
+ * through two views of one buffer. A symbol's arrival reads and writes all of them, and with
+ * thousands of peers the rings no longer fit in the processor's cache: one record is one cache
+ * miss where four parallel arrays were four.
  */
 export class SymbolLedger {
   /** Ring length W in blocks. */
   readonly windowBlocks: number;
   /** Stripes per block (n). */
   readonly stripes: number;
+  /** Bytes per entry record: 4 for the block, 1 count, 1 decoded flag, the stripe bits, padded to 4. */
+  readonly recordBytes: number;
   private readonly mask: number;
-  private readonly maskBytes: number;
+  /** Record length in 32-bit words (the block of entry e is words[e * stride]). */
+  private readonly stride: number;
   private readonly slotOf: Int32Array;
-  private tag: Int32Array;
-  private counts: Uint8Array;
-  private decodedFlags: Uint8Array;
-  private bits: Uint8Array;
+  /** The records as 32-bit words: word 0 of each is the block it describes (-1 none). */
+  private words: Int32Array;
+  /** The records as bytes: count at byte 4, decoded flag at 5, stripe bits from 6. */
+  private bytes: Uint8Array;
   private freeSlots: number[] = [];
   private slotCount = 0;
 
@@ -51,13 +60,12 @@ export class SymbolLedger {
     this.stripes = stripes;
     this.windowBlocks = windowBlocks;
     this.mask = windowBlocks - 1;
-    this.maskBytes = Math.ceil(stripes / 8);
+    this.stride = Math.ceil((BITS_AT + Math.ceil(stripes / 8)) / 4);
+    this.recordBytes = this.stride * 4;
     this.slotOf = new Int32Array(nodes).fill(-1);
     const initialSlots = 16;
-    this.tag = new Int32Array(initialSlots * windowBlocks).fill(-1);
-    this.counts = new Uint8Array(initialSlots * windowBlocks);
-    this.decodedFlags = new Uint8Array(initialSlots * windowBlocks);
-    this.bits = new Uint8Array(initialSlots * windowBlocks * this.maskBytes);
+    this.words = new Int32Array(initialSlots * windowBlocks * this.stride);
+    this.bytes = new Uint8Array(this.words.buffer);
   }
 
   /** A peer comes online with an empty ring. */
@@ -65,13 +73,11 @@ export class SymbolLedger {
     let s = this.freeSlots.pop();
     if (s === undefined) {
       s = this.slotCount++;
-      if ((s + 1) * this.windowBlocks > this.tag.length) this.grow();
+      if ((s + 1) * this.windowBlocks * this.stride > this.words.length) this.grow();
     }
     const from = s * this.windowBlocks;
-    this.tag.fill(-1, from, from + this.windowBlocks);
-    this.counts.fill(0, from, from + this.windowBlocks);
-    this.decodedFlags.fill(0, from, from + this.windowBlocks);
-    this.bits.fill(0, from * this.maskBytes, (from + this.windowBlocks) * this.maskBytes);
+    this.bytes.fill(0, from * this.recordBytes, (from + this.windowBlocks) * this.recordBytes);
+    for (let e = from; e < from + this.windowBlocks; e++) this.words[e * this.stride] = -1;
     this.slotOf[peer] = s;
   }
 
@@ -88,14 +94,16 @@ export class SymbolLedger {
     const s = this.slotOf[peer];
     if (s < 0) return SymbolReceipt.Offline;
     const entry = s * this.windowBlocks + (block & this.mask);
-    const current = this.tag[entry];
+    const current = this.words[entry * this.stride];
     if (current > block) return SymbolReceipt.TooOld;
     if (current < block) this.reset(entry, block);
-    const byte = entry * this.maskBytes + (stripe >> 3);
+    const at = entry * this.recordBytes;
+    const byte = at + BITS_AT + (stripe >> 3);
     const bit = 1 << (stripe & 7);
-    if (this.bits[byte] & bit) return SymbolReceipt.Duplicate;
-    this.bits[byte] |= bit;
-    this.counts[entry]++;
+    const bytes = this.bytes;
+    if (bytes[byte] & bit) return SymbolReceipt.Duplicate;
+    bytes[byte] |= bit;
+    bytes[at + COUNT_AT]++;
     return SymbolReceipt.New;
   }
 
@@ -103,54 +111,54 @@ export class SymbolLedger {
   has(peer: number, stripe: number, block: number): boolean {
     const entry = this.entryOf(peer, block);
     if (entry < 0) return false;
-    return (this.bits[entry * this.maskBytes + (stripe >> 3)] & (1 << (stripe & 7))) !== 0;
+    const byte = entry * this.recordBytes + BITS_AT + (stripe >> 3);
+    return (this.bytes[byte] & (1 << (stripe & 7))) !== 0;
   }
 
   /** Distinct symbols of `block` the peer holds (0 when outside its window). */
   count(peer: number, block: number): number {
     const entry = this.entryOf(peer, block);
-    return entry < 0 ? 0 : this.counts[entry];
+    return entry < 0 ? 0 : this.bytes[entry * this.recordBytes + COUNT_AT];
   }
 
   /** True when the peer decoded `block`. */
   isDecoded(peer: number, block: number): boolean {
     const entry = this.entryOf(peer, block);
-    return entry >= 0 && this.decodedFlags[entry] === 1;
+    return entry >= 0 && this.bytes[entry * this.recordBytes + DECODED_AT] === 1;
   }
 
   /** Marks `block` decoded at the peer (it must hold a symbol of it). */
   markDecoded(peer: number, block: number): void {
     const entry = this.entryOf(peer, block);
-    if (entry >= 0) this.decodedFlags[entry] = 1;
+    if (entry >= 0) this.bytes[entry * this.recordBytes + DECODED_AT] = 1;
   }
 
   private entryOf(peer: number, block: number): number {
     const s = this.slotOf[peer];
     if (s < 0 || block < 0) return -1;
     const entry = s * this.windowBlocks + (block & this.mask);
-    return this.tag[entry] === block ? entry : -1;
+    return this.words[entry * this.stride] === block ? entry : -1;
   }
 
+  /** Entry `entry` now describes `block`: nothing of it held, not decoded. */
   private reset(entry: number, block: number): void {
-    this.tag[entry] = block;
-    this.counts[entry] = 0;
-    this.decodedFlags[entry] = 0;
-    this.bits.fill(0, entry * this.maskBytes, (entry + 1) * this.maskBytes);
+    const at = entry * this.recordBytes;
+    this.bytes.fill(0, at + COUNT_AT, at + this.recordBytes);
+    this.words[entry * this.stride] = block;
   }
 
   private grow(): void {
-    const size = this.tag.length * 2;
-    const tag = new Int32Array(size).fill(-1);
-    tag.set(this.tag);
-    const counts = new Uint8Array(size);
-    counts.set(this.counts);
-    const decoded = new Uint8Array(size);
-    decoded.set(this.decodedFlags);
-    const bits = new Uint8Array(size * this.maskBytes);
-    bits.set(this.bits);
-    this.tag = tag;
-    this.counts = counts;
-    this.decodedFlags = decoded;
-    this.bits = bits;
+    const words = new Int32Array(this.words.length * 2);
+    // Records beyond the old end are set up by the join that claims their slot.
+    words.set(this.words);
+    this.words = words;
+    this.bytes = new Uint8Array(words.buffer);
   }
 }
+
+/** Byte offset of an entry's symbol count in its record (after the 4-byte block). */
+const COUNT_AT = 4;
+/** Byte offset of an entry's decoded flag. */
+const DECODED_AT = 5;
+/** Byte offset of an entry's stripe bits (one bit per stripe, stripe 0 in the lowest bit). */
+const BITS_AT = 6;
