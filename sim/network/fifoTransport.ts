@@ -1,8 +1,9 @@
 import { Downlinks, serializationMicros } from "./downlinks.ts";
-import { MessageState } from "./messagePool.ts";
+import { MessageF64, MessageI32, MessageState } from "./messagePool.ts";
 import type { NetworkModelInput } from "./transport.ts";
 import { NO_HANDLE, TransportCore } from "./transportCore.ts";
 import { UplinkQueues } from "./uplinkQueues.ts";
+import { UplinkF64, UplinkI32, UplinkRecords } from "./uplinkRecords.ts";
 
 /**
  * The `fifo` network model (the default): the only way nodes talk. Every message, data or control, is serialized on the sender's uplink
@@ -33,47 +34,46 @@ export class FifoTransport extends TransportCore {
   readonly concurrentData = false;
   private readonly uplinkKind: number;
   private readonly wireDoneKind: number;
-  /** When each uplink has sent the message on its wire and the control booked after it, µs. */
-  private readonly upFreeAt: Float64Array;
+  /** Each node's uplink: capacity, wire and queue state in one record. */
+  private readonly uplinks: UplinkRecords;
   private readonly queues: UplinkQueues;
-  /** 1 while an uplink has a wire-free event pending. */
-  private readonly uplinkPending: Uint8Array;
-  /** The data message on each uplink's wire, or -1. */
-  private readonly wireHandle: Int32Array;
-  /** When the wire message's current segment started (or resumes, after booked control), µs. */
-  private readonly segmentStart: Float64Array;
-  /** Bytes of the wire message already reported to observers (segments before control). */
-  private readonly wireReportedBytes: Float64Array;
   private readonly downlinks: Downlinks;
 
   constructor(input: NetworkModelInput) {
     const { sim, upload, download } = input;
     super(input);
-    const nodes = upload.length;
-    this.upFreeAt = new Float64Array(nodes);
-    this.uplinkPending = new Uint8Array(nodes);
-    this.wireHandle = new Int32Array(nodes).fill(NO_HANDLE);
-    this.segmentStart = new Float64Array(nodes);
-    this.wireReportedBytes = new Float64Array(nodes);
+    this.uplinks = new UplinkRecords(upload);
     this.downlinks = new Downlinks(download);
-    this.queues = new UplinkQueues(nodes, this.pool);
+    this.queues = new UplinkQueues(this.uplinks, this.pool);
     this.uplinkKind = sim.register("transport/uplink-free", ["node"], (node) => {
-      this.uplinkPending[node] = 0;
+      this.uplinks.i32[node * UplinkI32.Stride + UplinkI32.Pending] = 0;
       this.startNext(node);
     });
-    this.wireDoneKind = sim.register("transport/wire-done", ["handle"], (handle) =>
-      this.wireDone(handle),
+    // The event carries the ends as well as the handle, so that the sender's uplink record and
+    // the receiver's downlink can be fetched from memory at the same time as the message's
+    // record, not after it.
+    this.wireDoneKind = sim.register(
+      "transport/wire-done",
+      ["handle", "from", "to"],
+      (h, from, to) => this.wireDone(h, from, to),
     );
   }
 
   /** The rate control messages from `node` are serialized at, bits/s (upload or the floor). */
   controlBitsPerSecond(node: number): number {
-    return Math.max(this.upload[node], this.controlFloor);
+    return Math.max(
+      this.uplinks.f64[node * UplinkF64.Stride + UplinkF64.Upload],
+      this.controlFloor,
+    );
   }
 
   /** How long data sent by `node` now would wait before its uplink starts sending it, µs. */
   uplinkBacklogMicros(node: number): number {
-    return Math.max(0, this.upFreeAt[node] - this.sim.nowMicros) + this.queues.micros[node];
+    const f64 = this.uplinks.f64;
+    const at = node * UplinkF64.Stride;
+    return (
+      Math.max(0, f64[at + UplinkF64.FreeAt] - this.sim.nowMicros) + f64[at + UplinkF64.QueueMicros]
+    );
   }
 
   /**
@@ -93,10 +93,10 @@ export class FifoTransport extends TransportCore {
    */
   finish(): void {
     for (let node = 0; node < this.upload.length; node++) {
-      this.counters.pendingBytes += this.queues.bytes[node];
+      this.counters.pendingBytes += this.queues.bytes(node);
       // Data still on the wire at the end has not left: pending too.
-      const h = this.wireHandle[node];
-      if (h !== NO_HANDLE) this.counters.pendingBytes += this.pool.bytes[h];
+      const h = this.uplinks.i32[node * UplinkI32.Stride + UplinkI32.WireHandle];
+      if (h !== NO_HANDLE) this.counters.pendingBytes += this.pool.bytes(h);
     }
   }
 
@@ -111,8 +111,10 @@ export class FifoTransport extends TransportCore {
       return;
     }
     const pool = this.pool;
-    pool.state[h] = MessageState.Queued;
-    this.queues.push(from, h, serializationMicros(pool.bytes[h], this.upload[from]));
+    pool.i32[h * MessageI32.Stride + MessageI32.State] = MessageState.Queued;
+    const upload = this.uplinks.f64[from * UplinkF64.Stride + UplinkF64.Upload];
+    const bytes = pool.f64[h * MessageF64.Stride + MessageF64.Bytes];
+    this.queues.push(from, h, bytes, serializationMicros(bytes, upload));
     this.startNext(from);
   }
 
@@ -121,56 +123,68 @@ export class FifoTransport extends TransportCore {
    * wire, tries again when it frees. The message on the wire starts the next one itself.
    */
   private startNext(node: number): void {
-    if (this.wireHandle[node] !== NO_HANDLE) return;
-    const head = this.queues.peek(node);
+    const { f64, i32 } = this.uplinks;
+    const at = node * UplinkF64.Stride;
+    const ints = node * UplinkI32.Stride;
+    if (i32[ints + UplinkI32.WireHandle] !== NO_HANDLE) return;
+    const head = i32[ints + UplinkI32.QueueHead];
     if (head === NO_HANDLE) return;
     const now = this.sim.nowMicros;
-    if (this.upFreeAt[node] > now) {
-      if (this.uplinkPending[node] === 0) {
-        this.uplinkPending[node] = 1;
-        this.sim.at(this.upFreeAt[node], this.uplinkKind, node);
+    const freeAt = f64[at + UplinkF64.FreeAt];
+    if (freeAt > now) {
+      if (i32[ints + UplinkI32.Pending] === 0) {
+        i32[ints + UplinkI32.Pending] = 1;
+        this.sim.at(freeAt, this.uplinkKind, node);
       }
       return;
     }
     const pool = this.pool;
-    const serialization = serializationMicros(pool.bytes[head], this.upload[node]);
+    const m = head * MessageF64.Stride;
+    const serialization = serializationMicros(
+      pool.f64[m + MessageF64.Bytes],
+      f64[at + UplinkF64.Upload],
+    );
+    const to = pool.i32[head * MessageI32.Stride + MessageI32.To];
     const h = this.queues.shift(node, serialization);
-    pool.state[h] = MessageState.OnWire;
-    pool.done[h] = now + serialization;
-    this.upFreeAt[node] = now + serialization;
-    this.wireHandle[node] = h;
-    this.segmentStart[node] = now;
-    this.wireReportedBytes[node] = 0;
-    this.sim.at(now + serialization, this.wireDoneKind, h);
+    pool.i32[h * MessageI32.Stride + MessageI32.State] = MessageState.OnWire;
+    pool.f64[m + MessageF64.Done] = now + serialization;
+    f64[at + UplinkF64.FreeAt] = now + serialization;
+    f64[at + UplinkF64.SegmentStart] = now;
+    f64[at + UplinkF64.WireReportedBytes] = 0;
+    i32[ints + UplinkI32.WireHandle] = h;
+    this.sim.at(now + serialization, this.wireDoneKind, h, node, to);
   }
 
   /**
-   * The time the data message h on its sender's wire was due to leave has come. Control
+   * The time the data message h (from `from` to `to`, -1 for a multicast) on its sender's wire was
+   * due to leave has come. Control
    * interleaved meanwhile has pushed it back: wait again. Otherwise it has left: count it, reserve
    * each receiver's downlink, schedule the deliveries, and start the next queued data.
    */
-  private wireDone(h: number): void {
+  private wireDone(h: number, from: number, to: number): void {
     const pool = this.pool;
     const now = this.sim.nowMicros;
-    if (pool.done[h] > now) {
-      this.sim.at(pool.done[h], this.wireDoneKind, h);
+    const m = h * MessageF64.Stride;
+    const done = pool.f64[m + MessageF64.Done];
+    if (done > now) {
+      this.sim.at(done, this.wireDoneKind, h, from, to);
       return;
     }
-    const from = pool.from[h];
-    const to = pool.to[h];
-    const type = pool.type[h];
-    const bytes = pool.bytes[h];
-    this.wireHandle[from] = NO_HANDLE;
+    const type = pool.i32[h * MessageI32.Stride + MessageI32.Type];
+    const bytes = pool.f64[m + MessageF64.Bytes];
+    const { f64, i32 } = this.uplinks;
+    const at = from * UplinkF64.Stride;
+    i32[from * UplinkI32.Stride + UplinkI32.WireHandle] = NO_HANDLE;
     this.reportSend(
       from,
       to,
       type,
-      bytes - this.wireReportedBytes[from],
-      this.segmentStart[from],
+      bytes - f64[at + UplinkF64.WireReportedBytes],
+      f64[at + UplinkF64.SegmentStart],
       now,
     );
-    const counted = this.countSent(h, now);
-    if (this.downAbrupt[from] === 1 && this.downSince[from] < now) {
+    const counted = this.countSent(from, bytes, now);
+    if (this.downSince[from] < now && this.downAbrupt[from] === 1) {
       const c = this.counters;
       // The sender left abruptly before the message was out: it was cut (sent, and lost).
       const copies = to === NO_HANDLE ? this.waitingRecipients.get(h)!.length : 1;
@@ -183,7 +197,7 @@ export class FifoTransport extends TransportCore {
         c.droppedDataBytes += bytes * copies;
       }
     } else {
-      this.scheduleDelivery(h, now, counted);
+      this.scheduleDelivery(h, from, to, now, counted);
     }
     this.startNext(from);
   }
@@ -197,31 +211,32 @@ export class FifoTransport extends TransportCore {
    * (packet granularity is below the microsecond resolution that matters here).
    */
   protected bookControl(from: number, to: number, type: number, bytes: number): number {
-    const rate = Math.max(this.upload[from], this.controlFloor);
-    const serialization = serializationMicros(bytes, rate);
+    const { f64, i32 } = this.uplinks;
+    const at = from * UplinkF64.Stride;
+    const upload = f64[at + UplinkF64.Upload];
+    const serialization = serializationMicros(bytes, Math.max(upload, this.controlFloor));
     const now = this.sim.nowMicros;
-    const h = this.wireHandle[from];
+    const h = i32[from * UplinkI32.Stride + UplinkI32.WireHandle];
     let start: number;
     // Data whose last bit leaves exactly now still counts as on the wire (its event has not
     // run yet): the control goes first and the data ends a control-time later.
     if (h === NO_HANDLE) {
-      start = Math.max(now, this.upFreeAt[from]);
-      this.upFreeAt[from] = start + serialization;
+      start = Math.max(now, f64[at + UplinkF64.FreeAt]);
+      f64[at + UplinkF64.FreeAt] = start + serialization;
     } else {
-      start = Math.max(now, this.segmentStart[from]);
-      if (start > this.segmentStart[from]) {
+      const segmentStart = f64[at + UplinkF64.SegmentStart];
+      start = Math.max(now, segmentStart);
+      const pool = this.pool;
+      if (start > segmentStart) {
         // The data ran from its segment's start until now: report that part as sent.
-        const pool = this.pool;
-        const part = Math.min(
-          ((start - this.segmentStart[from]) * this.upload[from]) / 8e6,
-          pool.bytes[h] - this.wireReportedBytes[from],
-        );
-        this.reportSend(from, pool.to[h], pool.type[h], part, this.segmentStart[from], start);
-        this.wireReportedBytes[from] += part;
+        const reported = f64[at + UplinkF64.WireReportedBytes];
+        const part = Math.min(((start - segmentStart) * upload) / 8e6, pool.bytes(h) - reported);
+        this.reportSend(from, pool.to(h), pool.type(h), part, segmentStart, start);
+        f64[at + UplinkF64.WireReportedBytes] = reported + part;
       }
-      this.segmentStart[from] = start + serialization;
-      this.pool.done[h] += serialization;
-      this.upFreeAt[from] += serialization;
+      f64[at + UplinkF64.SegmentStart] = start + serialization;
+      pool.f64[h * MessageF64.Stride + MessageF64.Done] += serialization;
+      f64[at + UplinkF64.FreeAt] += serialization;
     }
     const done = start + serialization;
     return this.controlSent(from, to, type, bytes, start, done);

@@ -57,8 +57,8 @@ export class LatencyModel {
   private readonly options: LatencyOptions;
   private readonly salt: number;
   private readonly identity: Uint32Array | undefined;
-  private readonly x: Float64Array;
-  private readonly y: Float64Array;
+  /** Node n's plane coordinates at 2n (x) and 2n + 1 (y): one cache line per node, not two. */
+  private readonly xy: Float64Array;
   private readonly constantMicros: number;
 
   /**
@@ -76,8 +76,11 @@ export class LatencyModel {
     identity?: Uint32Array,
   ) {
     this.options = options;
-    this.x = x;
-    this.y = y;
+    this.xy = new Float64Array(2 * x.length);
+    for (let node = 0; node < x.length; node++) {
+      this.xy[2 * node] = x[node];
+      this.xy[2 * node + 1] = y[node];
+    }
     this.salt = salt;
     this.identity = identity;
     this.constantMicros = options.model === "constant" ? secondsToMicros(options.oneWaySeconds) : 0;
@@ -97,8 +100,9 @@ export class LatencyModel {
         return secondsToMicros(o.minSeconds + u * (o.maxSeconds - o.minSeconds));
       }
       case "plane": {
-        const dx = this.x[a] - this.x[b];
-        const dy = this.y[a] - this.y[b];
+        const xy = this.xy;
+        const dx = xy[2 * a] - xy[2 * b];
+        const dy = xy[2 * a + 1] - xy[2 * b + 1];
         return secondsToMicros(
           2 * o.accessSeconds + o.propagationSeconds * Math.sqrt(dx * dx + dy * dy),
         );

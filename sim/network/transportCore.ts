@@ -1,6 +1,6 @@
 import type { Simulator } from "../engine/simulator.ts";
 import type { LatencyModel } from "./latency.ts";
-import { MessagePool, MessageState } from "./messagePool.ts";
+import { MessageF64, MessageI32, MessagePool, MessageState } from "./messagePool.ts";
 import {
   type MessageHandler,
   newTrafficCounters,
@@ -67,8 +67,10 @@ export abstract class TransportCore implements NetworkModel {
     this.downloadedBytes = new Float64Array(nodes);
     this.maxBacklogMicros = Math.round(options.maxBacklogSeconds * 1e6);
     this.pool = new MessagePool(options.maxInFlightMessages);
-    this.deliverKind = sim.register("transport/deliver", ["handle"], (handle) =>
-      this.deliver(handle),
+    // The event carries the ends as well as the handle, so that the receiver's state can be
+    // fetched from memory at the same time as the message's record, not after it.
+    this.deliverKind = sim.register("transport/deliver", ["handle", "from", "to"], (h, from, to) =>
+      this.deliver(h, from, to),
     );
   }
 
@@ -162,7 +164,7 @@ export abstract class TransportCore implements NetworkModel {
     if (this.downSince[from] !== Number.POSITIVE_INFINITY) return false;
     const control = this.classes[type] === Traffic.Control;
     if (!control && !this.acceptsData(from, bytes)) return false;
-    const h = this.newMessage(type, from, to, bytes, p0, p1, p2);
+    const h = this.pool.allocate(this.sim.nowMicros, type, from, to, bytes, p0, p1, p2);
     this.counters.acceptedBytes += bytes;
     this.dispatch(h, from, control);
     return true;
@@ -187,7 +189,7 @@ export abstract class TransportCore implements NetworkModel {
     if (recipients.size === 0) return true;
     if (this.downSince[from] !== Number.POSITIVE_INFINITY) return false;
     if (!this.acceptsData(from, bytes)) return false;
-    const h = this.newMessage(type, from, NO_HANDLE, bytes, p0, p1, p2);
+    const h = this.pool.allocate(this.sim.nowMicros, type, from, NO_HANDLE, bytes, p0, p1, p2);
     const list = new Int32Array(recipients.size);
     for (let i = 0; i < list.length; i++) list[i] = recipients.at(i);
     this.waitingRecipients.set(h, list);
@@ -244,8 +246,8 @@ export abstract class TransportCore implements NetworkModel {
     const pool = this.pool;
     let bytes = 0;
     for (let h = 0; h < pool.extent; h++) {
-      if (pool.state[h] === MessageState.Scheduled && pool.done[h] <= this.horizonMicros) {
-        bytes += pool.bytes[h];
+      if (pool.state(h) === MessageState.Scheduled && pool.done(h) <= this.horizonMicros) {
+        bytes += pool.bytes(h);
       }
     }
     return bytes + this.undeliveredInFlight;
@@ -254,14 +256,15 @@ export abstract class TransportCore implements NetworkModel {
   /** Books an accepted control message on its sender's uplink and schedules its delivery. */
   protected dispatchControl(h: number, from: number): void {
     const pool = this.pool;
-    const to = pool.to[h];
-    const type = pool.type[h];
-    const bytes = pool.bytes[h];
+    const mi = h * MessageI32.Stride;
+    const to = pool.i32[mi + MessageI32.To];
+    const type = pool.i32[mi + MessageI32.Type];
+    const bytes = pool.f64[h * MessageF64.Stride + MessageF64.Bytes];
     const done = this.bookControl(from, to, type, bytes);
-    pool.state[h] = MessageState.Scheduled;
-    pool.done[h] = done;
+    pool.i32[mi + MessageI32.State] = MessageState.Scheduled;
+    pool.f64[h * MessageF64.Stride + MessageF64.Done] = done;
     if (done <= this.horizonMicros) this.counters.dispatchedBytes += bytes;
-    this.sim.at(this.controlArrival(from, to, type, bytes, done), this.deliverKind, h);
+    this.sim.at(this.controlArrival(from, to, type, bytes, done), this.deliverKind, h, from, to);
   }
 
   /**
@@ -287,14 +290,11 @@ export abstract class TransportCore implements NetworkModel {
   }
 
   /**
-   * Counts data message h as sent: its last byte left the sender's uplink at `now`. Past the
-   * end of the run (an unbounded test run only) it is pending instead, and never delivered.
-   * Returns whether it counted as sent.
+   * Counts a data message of `bytes` from `from` as sent: its last byte left the sender's uplink
+   * at `now`. Past the end of the run (an unbounded test run only) it is pending instead, and
+   * never delivered. Returns whether it counted as sent.
    */
-  protected countSent(h: number, now: number): boolean {
-    const pool = this.pool;
-    const from = pool.from[h];
-    const bytes = pool.bytes[h];
+  protected countSent(from: number, bytes: number, now: number): boolean {
     const c = this.counters;
     if (now > this.horizonMicros) {
       c.pendingBytes += bytes;
@@ -307,36 +307,43 @@ export abstract class TransportCore implements NetworkModel {
   }
 
   /**
-   * Schedules the delivery of data message h, which left its sender's uplink at `now` (a
-   * multicast: one copy per recipient from here on), each at its {@link dataArrival}.
+   * Schedules the delivery of data message h from `from` to `to` (-1: a multicast, one copy per
+   * recipient from here on), which left its sender's uplink at `now`, each at its
+   * {@link dataArrival}.
    */
-  protected scheduleDelivery(h: number, now: number, counted: boolean): void {
+  protected scheduleDelivery(
+    h: number,
+    from: number,
+    to: number,
+    now: number,
+    counted: boolean,
+  ): void {
     const pool = this.pool;
     const c = this.counters;
-    const from = pool.from[h];
-    const to = pool.to[h];
-    const type = pool.type[h];
-    const bytes = pool.bytes[h];
+    const m = h * MessageF64.Stride;
+    const mi = h * MessageI32.Stride;
+    const type = pool.i32[mi + MessageI32.Type];
+    const bytes = pool.f64[m + MessageF64.Bytes];
     if (to !== NO_HANDLE) {
-      pool.state[h] = MessageState.Scheduled;
-      pool.done[h] = now;
+      pool.i32[mi + MessageI32.State] = MessageState.Scheduled;
+      pool.f64[m + MessageF64.Done] = now;
       if (counted) c.dispatchedBytes += bytes;
-      this.sim.at(this.dataArrival(from, to, type, bytes, now), this.deliverKind, h);
+      this.sim.at(this.dataArrival(from, to, type, bytes, now), this.deliverKind, h, from, to);
       return;
     }
     const list = this.waitingRecipients.get(h)!;
     this.waitingRecipients.delete(h);
-    const p0 = pool.p0[h];
-    const p1 = pool.p1[h];
-    const p2 = pool.p2[h];
+    const p0 = pool.p0(h);
+    const p1 = pool.p1(h);
+    const p2 = pool.p2(h);
     pool.release(h);
     for (let i = 0; i < list.length; i++) {
       const r = list[i];
-      const copy = this.newMessage(type, from, r, bytes, p0, p1, p2);
-      pool.state[copy] = MessageState.Scheduled;
-      pool.done[copy] = now;
+      const copy = pool.allocate(this.sim.nowMicros, type, from, r, bytes, p0, p1, p2);
+      pool.setState(copy, MessageState.Scheduled);
+      pool.setDone(copy, now);
       if (counted) c.dispatchedBytes += bytes;
-      this.sim.at(this.dataArrival(from, r, type, bytes, now), this.deliverKind, copy);
+      this.sim.at(this.dataArrival(from, r, type, bytes, now), this.deliverKind, copy, from, r);
     }
   }
 
@@ -346,35 +353,13 @@ export abstract class TransportCore implements NetworkModel {
     this.downAbrupt[node] = abrupt ? 1 : 0;
   }
 
-  /** A pooled message with these fields (throws at `network.maxInFlightMessages`). */
-  protected newMessage(
-    type: number,
-    from: number,
-    to: number,
-    bytes: number,
-    p0: number,
-    p1: number,
-    p2: number,
-  ): number {
-    const pool = this.pool;
-    const h = pool.allocate(this.sim.nowMicros);
-    pool.type[h] = type;
-    pool.from[h] = from;
-    pool.to[h] = to;
-    pool.bytes[h] = bytes;
-    pool.p0[h] = p0;
-    pool.p1[h] = p1;
-    pool.p2[h] = p2;
-    return h;
-  }
-
   /** Counts accepted data that never left its departed sender's uplink, and frees it. */
   protected discard(h: number): void {
     const pool = this.pool;
-    const bytes = pool.bytes[h];
+    const bytes = pool.bytes(h);
     this.counters.droppedAtSender++;
     this.counters.discardedBytes += bytes;
-    if (this.classes[pool.type[h]] === Traffic.Data) this.counters.droppedDataBytes += bytes;
+    if (this.classes[pool.type(h)] === Traffic.Data) this.counters.droppedDataBytes += bytes;
     this.waitingRecipients.delete(h);
     pool.release(h);
   }
@@ -428,19 +413,20 @@ export abstract class TransportCore implements NetworkModel {
   }
 
   /**
-   * Delivers message h: lost when its sender left abruptly before it was through the uplink or
-   * its receiver is gone; otherwise counted and handed to its type's handler.
+   * Delivers message h, from `from` to `to`: lost when its sender left abruptly before it was
+   * through the uplink or its receiver is gone; otherwise counted and handed to its type's
+   * handler.
    */
-  private deliver(h: number): void {
+  private deliver(h: number, from: number, to: number): void {
     const pool = this.pool;
-    const from = pool.from[h];
-    const to = pool.to[h];
-    const type = pool.type[h];
-    const bytes = pool.bytes[h];
-    const p0 = pool.p0[h];
-    const p1 = pool.p1[h];
-    const p2 = pool.p2[h];
-    const cut = this.downAbrupt[from] === 1 && this.downSince[from] < pool.done[h];
+    const f64 = pool.f64;
+    const m = h * MessageF64.Stride;
+    const type = pool.i32[h * MessageI32.Stride + MessageI32.Type];
+    const bytes = f64[m + MessageF64.Bytes];
+    const p0 = f64[m + MessageF64.P0];
+    const p1 = f64[m + MessageF64.P1];
+    const p2 = f64[m + MessageF64.P2];
+    const cut = this.downSince[from] < f64[m + MessageF64.Done] && this.downAbrupt[from] === 1;
     pool.release(h);
     const c = this.counters;
     const data = this.classes[type] === Traffic.Data;

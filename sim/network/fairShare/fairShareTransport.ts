@@ -142,7 +142,7 @@ export class FairShareTransport extends TransportCore {
   finish(): void {
     const pool = this.pool;
     for (let h = 0; h < pool.extent; h++) {
-      if (pool.state[h] === MessageState.OnWire) this.counters.pendingBytes += pool.bytes[h];
+      if (pool.state(h) === MessageState.OnWire) this.counters.pendingBytes += pool.bytes(h);
     }
   }
 
@@ -159,11 +159,11 @@ export class FairShareTransport extends TransportCore {
     this.flowMessage[f] = h;
     // Behind the control booked on the uplink.
     this.segmentStart[f] = Math.max(this.sim.nowMicros, this.controlFreeAt[from]);
-    this.remainingBytes[f] = pool.bytes[h];
+    this.remainingBytes[f] = pool.bytes(h);
     this.flowVersion[f]++;
-    pool.state[h] = MessageState.OnWire;
+    pool.setState(h, MessageState.OnWire);
     shares.addLink(f, from);
-    const to = pool.to[h];
+    const to = pool.to(h);
     if (to !== NO_HANDLE) {
       if (this.dataCapacity[this.nodes + to] > 0) shares.addLink(f, this.nodes + to);
     } else {
@@ -298,7 +298,9 @@ export class FairShareTransport extends TransportCore {
     if (rest > 0) this.reportSegment(f, rest, this.segmentStart[f], now);
     this.shares.removeFlow(f);
     this.flowVersion[f]++;
-    this.scheduleDelivery(h, now, this.countSent(h, now));
+    const from = this.pool.from(h);
+    const counted = this.countSent(from, this.pool.bytes(h), now);
+    this.scheduleDelivery(h, from, this.pool.to(h), now, counted);
   }
 
   /** A flow crossed both links at once: delivered one latency after its last byte left. */
@@ -316,9 +318,9 @@ export class FairShareTransport extends TransportCore {
   private reportSegment(f: number, bytes: number, start: number, end: number): void {
     const pool = this.pool;
     const h = this.flowMessage[f];
-    const from = pool.from[h];
-    const to = pool.to[h];
-    const type = pool.type[h];
+    const from = pool.from(h);
+    const to = pool.to(h);
+    const type = pool.type(h);
     this.reportSend(from, to, type, bytes, start, end);
     if (to !== NO_HANDLE) {
       this.reportReceive(from, to, type, bytes, start, end);
