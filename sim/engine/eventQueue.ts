@@ -6,9 +6,11 @@ import { PairSorter } from "./pairSorter.ts";
  *
  * Time is cut into buckets of `width` microseconds; bucket `k` of a year of `buckets` buckets
  * holds every entry whose time `t` has `floor(t / width) mod buckets === k`, as a singly linked
- * list sorted by time. An entry pushed at a time equal to others goes after them, so equal times
- * pop in insertion order (FIFO) without storing a sequence number: the order is exactly the
- * (time, insertion order) order of a heap keyed on (time, sequence). Popping reads the head of
+ * list sorted by time (a bucket pops have not reached may instead hold an out-of-order tail of
+ * appended entries, flagged in `unsorted` and sorted stably when pops reach it). An entry pushed
+ * at a time equal to others goes after them, so equal times pop in insertion order (FIFO)
+ * without storing a sequence number: the order is exactly the (time, insertion order) order of
+ * a heap keyed on (time, sequence). Popping reads the head of
  * the current bucket when it falls in the current year and otherwise steps to the next bucket,
  * so with about one entry per bucket near the front both push and pop take constant time, where
  * a heap takes a logarithmic number of scattered reads.
