@@ -364,6 +364,7 @@ export abstract class TransportCore implements NetworkModel {
     pool.release(h);
   }
 
+  /** Tells the send observers that `bytes` of a message left `from`'s uplink in [start, done], µs. */
   protected reportSend(
     from: number,
     to: number,
@@ -375,6 +376,7 @@ export abstract class TransportCore implements NetworkModel {
     for (const o of this.sendObservers) o.onSend!(from, to, type, bytes, start, done);
   }
 
+  /** Tells the receive observers that `bytes` crossed `to`'s downlink in [start, done], µs. */
   protected reportReceive(
     from: number,
     to: number,

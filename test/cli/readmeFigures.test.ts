@@ -134,7 +134,7 @@ describe("the README's mesh-against-tree paragraph", () => {
       `${(num(m.duplicateBytes) / 1e9).toFixed(1)} GB of duplicates`,
       `churn at ${num(m.partnerChurnPerPeerHour).toFixed(0)} partnerships lost per peer-hour`,
       `(${thousands(m.partnerDepartures)} to departures, ${thousands(m.slowPartnerDrops)} slow partners dropped)`,
-      `(about ${littlesLaw(mixed.scenario)} online, seed ${mixed.scenario.seed})`,
+      `(${littlesLaw(mixed.scenario)} online in steady state by Little's law, seed ${mixed.scenario.seed})`,
       `higher continuity (${f3(m2.continuityIndex)} against ${f3(t2.continuityIndex)})`,
       `lower playing share (${f3(m2.playingShare)} against ${f3(t2.playingShare)})`,
       `of the time (${percent(m2.stallRatio)}% against ${percent(t2.stallRatio)}%)`,
