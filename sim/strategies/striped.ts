@@ -8,10 +8,12 @@ import { TreeJoin, type TreeJoinCounters } from "./tree/joinProtocol.ts";
 import { treeMemorySeconds } from "./tree/options.ts";
 import { defineStrategy, type Strategy, type StrategyContext } from "./types.ts";
 
-/** Offset of a pair's newest block in {@link Striped}'s stripe marks. */
+/** {@link Striped}'s fields in each (peer, stripe) link record of the forest: the newest block. */
 const NEWEST = 0;
-/** Offset of a pair's skip floor in the stripe marks. */
+/** Striped's second field in the link record: the skip floor. */
 const FLOOR = 1;
+/** Fields striped keeps in the forest's link records. */
+const OWNER_FIELDS = 2;
 
 /** Most (node, stripe) pairs a run may track (a limit on the forest's typed arrays). */
 const MAX_NODE_STRIPE_PAIRS = 1 << 23;
@@ -67,12 +69,17 @@ class Striped implements Strategy {
   /** Per stripe: the message type of its symbols. */
   private readonly symbolMessages: number[] = [];
   /**
-   * Per (peer, stripe) pair p, two numbers side by side (read together on every symbol, so
-   * one cache line serves both): at 2p + NEWEST the newest block whose symbol of that stripe
-   * the peer holds, at 2p + FLOOR the skip floor (symbols of blocks below it will not reach
-   * the peer); -1 for none.
+   * The forest's link records ({@link TreeForest.links}), where each (peer, stripe) pair keeps
+   * two marks beside its first child, from {@link mark}: at + NEWEST the newest block whose
+   * symbol of that stripe the peer holds, at + FLOOR the skip floor (symbols of blocks below it
+   * will not reach the peer); -1 for none. A symbol's arrival reads both and then forwards to
+   * the children: one record, one cache line.
    */
-  private readonly stripeMarks: Float64Array;
+  private readonly marks: Int32Array;
+  /** Where the marks start in a link record. */
+  private readonly markOffset: number;
+  /** Link record length. */
+  private readonly markStride: number;
   /** Per peer: blocks below this were already counted as undecodable. */
   private readonly lostCountedUntil: Float64Array;
   private readonly lossStamp: Uint32Array;
@@ -127,9 +134,12 @@ class Striped implements Strategy {
         Math.floor(capacitySlots[0] / this.n),
       ),
       capacitySlots,
+      ownerFields: OWNER_FIELDS,
     });
+    this.marks = this.forest.links;
+    this.markOffset = this.forest.ownerFieldOffset;
+    this.markStride = this.forest.linkStride;
     this.ledger = new SymbolLedger(nodes, this.n, context.players.windowChunks);
-    this.stripeMarks = new Float64Array(2 * pairs).fill(-1);
     this.lostCountedUntil = new Float64Array(nodes);
     this.lossStamp = new Uint32Array(nodes);
 
@@ -153,8 +163,7 @@ class Striped implements Strategy {
           accepted: (peer, _relay, startBlock) => {
             // The stripe restarts at startBlock: its symbols before that will not come (a first
             // attach included, so that a late stripe cannot hold up blocks the others rebuild).
-            const p = this.forest.at(peer, stripe);
-            if (startBlock > this.stripeMarks[2 * p + NEWEST] + 1)
+            if (startBlock > this.marks[this.mark(peer, stripe) + NEWEST] + 1)
               this.raiseFloor(peer, stripe, startBlock);
           },
           beforeReshape: () => this.advanceStats(),
@@ -291,6 +300,11 @@ class Striped implements Strategy {
     return sum;
   }
 
+  /** Where the marks of (peer, stripe) start in {@link marks}. */
+  private mark(peer: number, stripe: number): number {
+    return (peer * this.n + stripe) * this.markStride + this.markOffset;
+  }
+
   // --- Resuming, per stripe ----------------------------------------------------------------
 
   /**
@@ -303,13 +317,13 @@ class Striped implements Strategy {
    * yet, the block after the newest anything delivered.
    */
   private resumePoint(peer: number, stripe: number): number {
-    const base = this.forest.at(peer, 0);
-    const newest = this.stripeMarks[2 * (base + stripe) + NEWEST];
+    const marks = this.marks;
+    const newest = marks[this.mark(peer, stripe) + NEWEST];
     if (newest < 0) return -1;
     if (this.o.resume !== "back-buffer") return newest + 1;
     let frontier = -1;
     for (let s = 0; s < this.n; s++)
-      frontier = Math.max(frontier, this.stripeMarks[2 * (base + s) + NEWEST]);
+      frontier = Math.max(frontier, marks[this.mark(peer, s) + NEWEST]);
     let block = Math.max(newest + 1, this.c.players.position(peer), 0);
     for (; block <= frontier; block++) {
       if (!this.ledger.isDecoded(peer, block) && this.needsStripe(peer, stripe, block)) break;
@@ -320,13 +334,12 @@ class Striped implements Strategy {
   /** True when `block` cannot collect what the code needs unless `stripe` delivers it. */
   private needsStripe(peer: number, stripe: number, block: number): boolean {
     const base = this.forest.at(peer, 0);
+    const marks = this.marks;
     let possible = 0;
     for (let s = 0; s < this.n; s++) {
       if (s === stripe || this.forest.connected[base + s] === 0) continue;
-      const threshold = Math.max(
-        this.stripeMarks[2 * (base + s) + NEWEST],
-        this.stripeMarks[2 * (base + s) + FLOOR] - 1,
-      );
+      const m = this.mark(peer, s);
+      const threshold = Math.max(marks[m + NEWEST], marks[m + FLOOR] - 1);
       if (block > threshold && !this.ledger.has(peer, s, block)) possible++;
     }
     return this.ledger.count(peer, block) + possible < this.code.minimumSymbols;
@@ -336,7 +349,7 @@ class Striped implements Strategy {
 
   private newestAt(node: number, stripe: number): number {
     if (node === 0) return liveEdgeChunk(this.c, this.c.sim.nowMicros);
-    return this.stripeMarks[2 * this.forest.at(node, stripe) + NEWEST];
+    return this.marks[this.mark(node, stripe) + NEWEST];
   }
 
   private holds(node: number, stripe: number, block: number): boolean {
@@ -346,7 +359,7 @@ class Striped implements Strategy {
 
   private sendSymbol(from: number, to: number, stripe: number, block: number): void {
     // Each symbol carries the sender's skip floor in its stripe, so a jump propagates down.
-    const floor = this.stripeMarks[2 * this.forest.at(from, stripe) + FLOOR];
+    const floor = this.marks[this.mark(from, stripe) + FLOOR];
     this.c.transport.send(from, to, this.symbolMessages[stripe], this.symbolBytes, block, floor);
   }
 
@@ -357,8 +370,9 @@ class Striped implements Strategy {
     floor: number,
     bytes: number,
   ): void {
-    const p = this.forest.at(peer, stripe);
-    if (floor > this.stripeMarks[2 * p + FLOOR]) this.raiseFloor(peer, stripe, floor);
+    const marks = this.marks;
+    const m = this.mark(peer, stripe);
+    if (floor > marks[m + FLOOR]) this.raiseFloor(peer, stripe, floor);
     const receipt = this.ledger.add(peer, stripe, block);
     if (receipt === SymbolReceipt.Duplicate) {
       this.duplicateBytes += bytes;
@@ -366,8 +380,8 @@ class Striped implements Strategy {
       return;
     }
     if (receipt !== SymbolReceipt.New) return;
-    const previousNewest = this.stripeMarks[2 * p + NEWEST];
-    if (block > previousNewest) this.stripeMarks[2 * p + NEWEST] = block;
+    const previousNewest = marks[m + NEWEST];
+    if (block > previousNewest) marks[m + NEWEST] = block;
     const count = this.ledger.count(peer, block);
     if (count > this.k) {
       // Beyond the k symbols a block's content fills: the price of the code's redundancy.
@@ -390,9 +404,9 @@ class Striped implements Strategy {
   }
 
   private raiseFloor(peer: number, stripe: number, floor: number): void {
-    const p = this.forest.at(peer, stripe);
-    if (floor <= this.stripeMarks[2 * p + FLOOR]) return;
-    this.stripeMarks[2 * p + FLOOR] = floor;
+    const m = this.mark(peer, stripe);
+    if (floor <= this.marks[m + FLOOR]) return;
+    this.marks[m + FLOOR] = floor;
     this.skipHopelessBlocks(peer);
   }
 
@@ -406,14 +420,11 @@ class Striped implements Strategy {
   private skipHopelessBlocks(peer: number): void {
     const position = this.c.players.position(peer);
     if (position < 0) return;
-    const base = this.forest.at(peer, 0);
+    const marks = this.marks;
     let bound = -1;
     for (let s = 0; s < this.n; s++) {
-      bound = Math.max(
-        bound,
-        this.stripeMarks[2 * (base + s) + NEWEST],
-        this.stripeMarks[2 * (base + s) + FLOOR] - 1,
-      );
+      const m = this.mark(peer, s);
+      bound = Math.max(bound, marks[m + NEWEST], marks[m + FLOOR] - 1);
     }
     let block = Math.max(position, bound - this.ledger.windowBlocks + 1);
     for (; block <= bound; block++) {
@@ -429,13 +440,11 @@ class Striped implements Strategy {
   }
 
   private isHopeless(peer: number, block: number): boolean {
-    const base = this.forest.at(peer, 0);
+    const marks = this.marks;
     let possible = 0;
     for (let s = 0; s < this.n; s++) {
-      const threshold = Math.max(
-        this.stripeMarks[2 * (base + s) + NEWEST],
-        this.stripeMarks[2 * (base + s) + FLOOR] - 1,
-      );
+      const m = this.mark(peer, s);
+      const threshold = Math.max(marks[m + NEWEST], marks[m + FLOOR] - 1);
       if (block > threshold && !this.ledger.has(peer, s, block)) possible++;
     }
     const held = this.ledger.count(peer, block);

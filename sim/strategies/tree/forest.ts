@@ -14,6 +14,16 @@ export const TreeState = {
 const NONE = -1;
 /** Deepest tree the directory indexes (a limit; deeper relays are never offered). */
 const MAX_INDEXED_DEPTH = 4096;
+/** Offset of a pair's first child in its link record (see {@link TreeForest.links}). */
+const FIRST_CHILD = 0;
+/** Offset of a pair's next sibling in its parent's list. */
+const NEXT_SIBLING = 1;
+/** Offset of the first chunk a child wants from its parent (its resume point). */
+const FROM_CHUNK = 2;
+/** Highest chunk number a link record holds (a 32-bit integer). */
+const MAX_CHUNK = 2 ** 31 - 1;
+/** Link record fields the forest uses; the owner's own fields follow (see {@link ForestConfig.ownerFields}). */
+const FOREST_FIELDS = 3;
 
 /** The forest at one instant (see {@link TreeForest.snapshot}); per-pair arrays use node x trees + tree. */
 export interface ForestSnapshot {
@@ -66,6 +76,12 @@ export interface ForestConfig {
    * that a node never commits more forwarding than its upload.
    */
   capacitySlots: Int32Array;
+  /**
+   * 32-bit integer fields per (node, tree) that the strategy keeps in the forest's link
+   * record, beside what forwarding a chunk reads (see {@link TreeForest.links}); default 0,
+   * at most 5. They start at -1.
+   */
+  ownerFields?: number;
 }
 
 /**
@@ -103,16 +119,24 @@ export class TreeForest {
   readonly totalChildren: Int32Array;
   /** Trees in which each node is connected to the source. */
   readonly connectedTrees: Uint16Array;
-  private readonly config: ForestConfig;
-  private readonly firstChild: Int32Array;
-  private readonly lastChild: Int32Array;
   /**
-   * Per (child, tree), side by side because forwarding a chunk walks a relay's children reading
-   * both: at `2p` the next sibling in the parent's list (-1 at the end), at `2p + 1` the first
-   * chunk the child wants from its parent (its resume point). One 16-byte record is one cache
-   * line where two arrays were two, for every child of every forwarded chunk.
+   * The link record of each (node, tree) pair, {@link linkStride} 32-bit integers from
+   * `linkStride x pair`: its first child (-1 none), its next sibling in its parent's list (-1
+   * at the end), the first chunk it wants from its parent (its resume point, so chunks are
+   * numbered below 2^31), then the owner's fields ({@link ForestConfig.ownerFields}, from
+   * {@link ownerFieldOffset}). What forwarding a chunk reads sits in one record: a peer that
+   * receives a chunk reads its own (its first child, and the strategy's marks of that tree),
+   * then each child's. With thousands of peers these records are out of cache, and one record
+   * is one miss where parallel arrays were one each. The stride is a power of two, so that a
+   * record never straddles two cache lines.
    */
-  private readonly siblings: Float64Array;
+  readonly links: Int32Array;
+  /** 32-bit integers per link record: 4 or 8. */
+  readonly linkStride: number;
+  /** Offset of the owner's first field within a link record. */
+  readonly ownerFieldOffset = FOREST_FIELDS;
+  private readonly config: ForestConfig;
+  private readonly lastChild: Int32Array;
   private readonly prevSibling: Int32Array;
   private readonly interiorSlots: Float64Array;
   /** Per tree: relays with a free slot. */
@@ -141,10 +165,16 @@ export class TreeForest {
     this.state = new Uint8Array(pairs);
     this.connected = new Uint8Array(pairs);
     this.childCount = new Int32Array(pairs);
-    this.firstChild = new Int32Array(pairs).fill(NONE);
+    const ownerFields = config.ownerFields ?? 0;
+    if (!(Number.isInteger(ownerFields) && ownerFields >= 0 && ownerFields <= 8 - FOREST_FIELDS)) {
+      throw new RangeError(
+        `a forest keeps 0..${8 - FOREST_FIELDS} owner fields, got ${ownerFields}`,
+      );
+    }
+    this.linkStride = FOREST_FIELDS + ownerFields <= 4 ? 4 : 8;
+    // Every field starts at -1: no first child, no sibling; FROM_CHUNK is set by each link.
+    this.links = new Int32Array(this.linkStride * pairs).fill(NONE);
     this.lastChild = new Int32Array(pairs).fill(NONE);
-    this.siblings = new Float64Array(2 * pairs);
-    for (let p = 0; p < pairs; p++) this.siblings[2 * p] = NONE;
     this.prevSibling = new Int32Array(pairs).fill(NONE);
     this.interior = new Int32Array(nodes).fill(NONE);
     this.totalChildren = new Int32Array(nodes);
@@ -170,6 +200,11 @@ export class TreeForest {
   /** Index of (node, tree) in the per-pair arrays. */
   at(node: number, tree: number): number {
     return node * this.trees + tree;
+  }
+
+  /** Where the link record of (node, tree) starts in {@link links}. */
+  linkOf(node: number, tree: number): number {
+    return (node * this.trees + tree) * this.linkStride;
   }
 
   /** Most children `node` may have in `tree`, ignoring what it forwards elsewhere. */
@@ -275,14 +310,19 @@ export class TreeForest {
     if (this.parent[c] !== NONE) {
       throw new Error(`tree ${tree}: ${child} is already a child of ${this.parent[c]}`);
     }
+    if (!(fromChunk >= 0 && fromChunk <= MAX_CHUNK)) {
+      throw new RangeError(`tree ${tree}: chunk ${fromChunk} is beyond the forest's ${MAX_CHUNK}`);
+    }
     this.parent[c] = relay;
-    this.siblings[2 * c + 1] = fromChunk;
+    const links = this.links;
+    const stride = this.linkStride;
+    links[c * stride + FROM_CHUNK] = fromChunk;
     // Append, so that existing children keep their place in the relay's sending order.
     const tail = this.lastChild[r];
     this.prevSibling[c] = tail;
-    this.siblings[2 * c] = NONE;
-    if (tail !== NONE) this.siblings[2 * this.at(tail, tree)] = child;
-    else this.firstChild[r] = child;
+    links[c * stride + NEXT_SIBLING] = NONE;
+    if (tail !== NONE) links[this.at(tail, tree) * stride + NEXT_SIBLING] = child;
+    else links[r * stride + FIRST_CHILD] = child;
     this.lastChild[r] = child;
     this.childCount[r]++;
     this.totalChildren[relay]++;
@@ -306,13 +346,15 @@ export class TreeForest {
   unlink(tree: number, relay: number, child: number): void {
     const c = this.at(child, tree);
     const r = this.at(relay, tree);
+    const links = this.links;
+    const stride = this.linkStride;
     const prev = this.prevSibling[c];
-    const next = this.siblings[2 * c];
-    if (prev !== NONE) this.siblings[2 * this.at(prev, tree)] = next;
-    else this.firstChild[r] = next;
+    const next = links[c * stride + NEXT_SIBLING];
+    if (prev !== NONE) links[this.at(prev, tree) * stride + NEXT_SIBLING] = next;
+    else links[r * stride + FIRST_CHILD] = next;
     if (next !== NONE) this.prevSibling[this.at(next, tree)] = prev;
     else this.lastChild[r] = prev;
-    this.siblings[2 * c] = NONE;
+    links[c * stride + NEXT_SIBLING] = NONE;
     this.prevSibling[c] = NONE;
     this.parent[c] = NONE;
     this.childCount[r]--;
@@ -323,17 +365,17 @@ export class TreeForest {
 
   /** First child of `node` in `tree`; -1 none. Iterate with {@link nextChild}. */
   firstChildOf(node: number, tree: number): number {
-    return this.firstChild[this.at(node, tree)];
+    return this.links[this.linkOf(node, tree) + FIRST_CHILD];
   }
 
   /** First chunk `child` wants from its parent in `tree` (its resume point). */
   childFromOf(child: number, tree: number): number {
-    return this.siblings[2 * this.at(child, tree) + 1];
+    return this.links[this.linkOf(child, tree) + FROM_CHUNK];
   }
 
   /** The sibling after `child` in its parent's list in `tree`; -1 at the end. */
   nextChild(child: number, tree: number): number {
-    return this.siblings[2 * this.at(child, tree)];
+    return this.links[this.linkOf(child, tree) + NEXT_SIBLING];
   }
 
   /**

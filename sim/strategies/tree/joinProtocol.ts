@@ -90,8 +90,12 @@ export class TreeJoin {
   private readonly heartbeatMicros: number;
   /** Per node: the version of its current seek or attach attempt. */
   private readonly seekVersion: Uint32Array;
-  /** Per node: when it was orphaned, microseconds; -1 when it is not waiting to recover. */
-  private readonly orphanedAt: Float64Array;
+  /**
+   * Per node: 1 from losing its parent until it receives something again (its recovery), else
+   * 0. Read on every chunk received, so one byte per node: the flags of thousands of peers
+   * stay in cache.
+   */
+  private readonly orphaned: Uint8Array;
   /** Per node: the directory's candidates it has not tried yet. */
   private readonly candidates: (number[] | undefined)[];
   /** Per node: the relay whose slot the directory promised it, until its request arrives; -1 none. */
@@ -133,7 +137,7 @@ export class TreeJoin {
     this.streaming = streaming;
     const n = context.nodes;
     this.seekVersion = new Uint32Array(n);
-    this.orphanedAt = new Float64Array(n).fill(-1);
+    this.orphaned = new Uint8Array(n);
     this.candidates = new Array(n);
     this.promised = new Int32Array(n).fill(NONE);
     this.trying = new Int32Array(n).fill(NONE);
@@ -227,7 +231,7 @@ export class TreeJoin {
       const next = forest.nextChild(child, tree);
       forest.unlink(tree, peer, child);
       forest.disconnectSubtree(tree, child, visit);
-      this.orphanedAt[child] = now;
+      this.orphaned[child] = 1;
       this.c.probe.emitOverlay(child, now, OverlayEvent.Orphaned);
       const version = ++this.seekVersion[child];
       if (abrupt) this.c.sim.after(delay, this.detectParentLossEvent, child, version);
@@ -257,9 +261,9 @@ export class TreeJoin {
 
   /** `peer` received something new in this tree: an orphan that is attached again has recovered. */
   delivered(peer: number): void {
-    if (this.orphanedAt[peer] < 0) return;
+    if (this.orphaned[peer] === 0) return;
     if (this.forest.state[this.forest.at(peer, this.tree)] !== TreeState.Attached) return;
-    this.orphanedAt[peer] = -1;
+    this.orphaned[peer] = 0;
     this.c.probe.emitOverlay(peer, this.c.sim.nowMicros, OverlayEvent.Recovered);
   }
 
@@ -433,7 +437,7 @@ export class TreeJoin {
     forest.dropChild(this.tree, relay, child);
     forest.disconnectSubtree(this.tree, child);
     const now = this.c.sim.nowMicros;
-    this.orphanedAt[child] = now;
+    this.orphaned[child] = 1;
     this.c.probe.emitOverlay(child, now, OverlayEvent.Orphaned);
     const version = ++this.seekVersion[child];
     this.counters.pushDowns++;
