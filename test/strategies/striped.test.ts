@@ -6,7 +6,7 @@ import { Probe } from "../../sim/metrics/probe.ts";
 import { QosCollector } from "../../sim/metrics/qos.ts";
 import type { TrafficValue } from "../../sim/network/transport.ts";
 import { Players } from "../../sim/player/player.ts";
-import { parseScenario } from "../../sim/scenario/load.ts";
+import { loadScenario, parseScenario } from "../../sim/scenario/load.ts";
 import { ScenarioError } from "../../sim/scenario/reader.ts";
 import type { StripedOptions } from "../../sim/strategies/striped/options.ts";
 import { striped } from "../../sim/strategies/striped.ts";
@@ -555,6 +555,100 @@ describe("accounting on a stable audience", () => {
   it("is deterministic: the same scenario gives the same summaries", () => {
     const again = runYaml(text, "stable.yaml");
     expect(again.runs.map((r) => r.summary)).toEqual(result.runs.map((r) => r.summary));
+  });
+});
+
+describe("heartbeats, one timer per peer", () => {
+  // Twelve viewers arrive within 5 s and stay; ample upload, so every peer is attached in all
+  // five stripes well within its first heartbeat period (joins take a few round trips of at
+  // most 120 ms).
+  const text = scenarioYaml({
+    name: "striped-heartbeats",
+    seed: 5,
+    duration: "1min",
+    source: "upload: 10Mbps",
+    classes: [EVEN_PEERS],
+    latency: "{ model: uniform, min: 10ms, max: 60ms }",
+    churn: stayingAudience("{ type: flash-crowd, count: 12, at: 1s, over: 4s }"),
+    strategies: ["{ name: parity, type: striped, code: parity, k: 4, n: 5, heartbeat: 5s }"],
+  });
+
+  it("every 5 s from its arrival a peer sends one heartbeat to its parent in each stripe", () => {
+    const sent: { from: number; to: number; stripe: number; atMicros: number }[] = [];
+    const instances = captureStriped();
+    let parentsOk = true;
+    const result = runYaml(text, "heartbeats.yaml", {
+      onContext(context) {
+        const transport = context.transport;
+        const register = transport.register.bind(transport);
+        const stripeOf = new Map<number, number>();
+        transport.register = (name: string, traffic: TrafficValue, handler) => {
+          const id = register(name, traffic, handler);
+          const match = /^striped\/stripe-(\d+)\/heartbeat$/.exec(name);
+          if (match) stripeOf.set(id, Number(match[1]));
+          return id;
+        };
+        transport.observe({
+          onSend(from, to, type) {
+            const stripe = stripeOf.get(type);
+            if (stripe === undefined) return;
+            sent.push({ from, to, stripe, atMicros: context.sim.nowMicros });
+            // The heartbeat goes to the peer's parent in that stripe.
+            const f = instances[0].snapshot();
+            if (f.parent[from * f.trees + stripe] !== to) parentsOk = false;
+          },
+        });
+      },
+    });
+    const w = result.workload;
+    const periodMicros = 5e6;
+    const endMicros = 60e6;
+    let expected = 0;
+    for (let i = 0; i < w.size; i++)
+      expected += 5 * Math.floor((endMicros - w.joinMicros[i]) / periodMicros);
+    expect(w.size).toBe(12);
+    // 12 peers, each 11 or 12 periods within the minute, 5 stripes each.
+    expect(expected).toBeGreaterThanOrEqual(12 * 11 * 5);
+    expect(sent.length).toBe(expected);
+    expect(parentsOk).toBe(true);
+    for (const h of sent) {
+      const sinceJoin = h.atMicros - w.joinMicros[h.from - 1];
+      // On the peer's own timer: a whole number of periods after its arrival.
+      expect(Math.round(sinceJoin) % periodMicros).toBe(0);
+      expect(sinceJoin).toBeGreaterThan(0);
+    }
+    // Each tick sends one heartbeat per stripe, all five at the same instant.
+    const ticks = new Map<string, number[]>();
+    for (const h of sent) {
+      const key = `${h.from}@${h.atMicros}`;
+      ticks.set(key, [...(ticks.get(key) ?? []), h.stripe]);
+    }
+    for (const stripes of ticks.values()) expect(stripes.sort()).toEqual([0, 1, 2, 3, 4]);
+  });
+});
+
+describe("striped's results are pinned", () => {
+  it("a mid-size run (striped-vs-tree's three striped strategies, 5 minutes) keeps its summary exactly", () => {
+    // Refactoring the stripe forest, the join protocol or the engine must not move a single
+    // number: the summary of this run (every distribution, count and strategy figure, to the
+    // last digit) is kept as a snapshot. Update it only for a change that is meant to alter
+    // striped's results, and name the model change in the commit.
+    const scenario = loadScenario(
+      join(dirname(fileURLToPath(import.meta.url)), "../../scenarios/striped-vs-tree.yaml"),
+      [
+        { path: "duration", value: "5min" },
+        {
+          path: "strategies",
+          value:
+            "[{name: parity, type: striped, code: parity, k: 4, n: 5, maxChildren: 32}, {name: rs-back-buffer, type: striped, code: reed-solomon, k: 8, n: 12, maxChildren: 64, resume: back-buffer}, {name: raptorq-shared, type: striped, code: fountain, k: 8, n: 10, interiorDisjoint: false, policy: nearest}]",
+        },
+      ],
+    );
+    const result = runScenario(scenario);
+    const summaries = Object.fromEntries(
+      result.runs.map((run) => [run.entry.name, { ...run.summary, events: run.events }]),
+    );
+    expect(JSON.stringify(summaries, null, 1)).toMatchSnapshot();
   });
 });
 

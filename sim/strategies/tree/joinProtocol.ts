@@ -28,6 +28,16 @@ export interface TreeStreaming {
   linked?(child: number): void;
 }
 
+/** How one tree's join protocol is run, beyond the user's {@link TreeOptions}. */
+export interface TreeJoinSettings {
+  /**
+   * True (the default): each child keeps a heartbeat timer per tree, started when its parent
+   * accepts it. False: the owner sends the heartbeats by calling {@link TreeJoin.heartbeat}
+   * (striped: one timer per peer for all its stripe trees).
+   */
+  heartbeatTimers: boolean;
+}
+
 /** Counts kept by one tree's join protocol. */
 export interface TreeJoinCounters {
   /** Queries sent to the directory. */
@@ -53,7 +63,8 @@ export interface TreeJoinCounters {
  * A seeker asks the directory (co-located with the source, node 0) for candidates, tries them
  * in order and attaches to the first that accepts; a relay accepts while it is connected to the
  * source and has a free slot (or, with `favourForwarders`, pushes a leaf child down). Children
- * send heartbeats to their parent. When a relay leaves gracefully its neighbours hear a goodbye
+ * send heartbeats to their parent (every `heartbeat` seconds from the acceptance on, unless the
+ * owner sends them itself, see {@link TreeJoinSettings}). When a relay leaves gracefully its neighbours hear a goodbye
  * after one latency; when it fails they notice after the detection delay. Orphans ask the
  * directory again and keep their own subtrees. Where an orphan resumes (jump to the relay's
  * newest chunk, or from its back buffer) is decided here; what a chunk is, and what the
@@ -88,6 +99,8 @@ export class TreeJoin {
   private readonly backBufferChunks: number;
   private readonly retryMicros: number;
   private readonly heartbeatMicros: number;
+  /** Whether this protocol keeps a heartbeat timer per child ({@link TreeJoinSettings}). */
+  private readonly heartbeatTimers: boolean;
   /** Per node: the version of its current seek or attach attempt. */
   private readonly seekVersion: Uint32Array;
   /**
@@ -129,6 +142,7 @@ export class TreeJoin {
     name: string,
     options: TreeOptions,
     streaming: TreeStreaming,
+    settings: TreeJoinSettings = { heartbeatTimers: true },
   ) {
     this.c = context;
     this.forest = forest;
@@ -147,6 +161,7 @@ export class TreeJoin {
         : 0;
     this.retryMicros = secondsToMicros(options.retrySeconds);
     this.heartbeatMicros = secondsToMicros(options.heartbeatSeconds);
+    this.heartbeatTimers = settings.heartbeatTimers;
 
     const t = context.transport;
     const control = Traffic.Control;
@@ -245,6 +260,18 @@ export class TreeJoin {
       else t.send(peer, parent, this.goodbyeToParentMessage, this.options.controlBytes);
     }
     return orphaned;
+  }
+
+  /**
+   * `peer` sends a heartbeat to its parent in this tree, if it is attached; for owners that run
+   * the heartbeat timers themselves ({@link TreeJoinSettings}).
+   */
+  heartbeat(peer: number): void {
+    const p = this.forest.at(peer, this.tree);
+    if (this.forest.state[p] !== TreeState.Attached) return;
+    const relay = this.forest.parent[p];
+    if (relay === NONE) return;
+    this.c.transport.send(peer, relay, this.heartbeatMessage, this.options.controlBytes);
   }
 
   /** Sends `chunk` from `from` to each of its children in this tree that wants it. */
@@ -399,7 +426,7 @@ export class TreeJoin {
     this.candidates[peer] = undefined;
     this.releasePromises(peer);
     this.streaming.accepted(peer, relay, startChunk);
-    if (this.heartbeatMicros > 0) {
+    if (this.heartbeatTimers && this.heartbeatMicros > 0) {
       this.c.sim.after(this.heartbeatMicros, this.heartbeatDueEvent, peer, relay);
     }
   }
