@@ -1,5 +1,6 @@
+import { join } from "node:path";
 import type { RunHooks, StrategyRun } from "../../sim/run/runStrategy.ts";
-import { parseScenario } from "../../sim/scenario/load.ts";
+import { loadScenario, parseScenario } from "../../sim/scenario/load.ts";
 import { runScenario, type ScenarioRun } from "./checkedRun.ts";
 
 /*
@@ -100,4 +101,21 @@ export function tinyScenario(
     ...strategies.map((entry) => `  - ${entry}`),
   ];
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * The summaries (each with its event count) of `scenarios/striped-vs-tree.yaml` cut to 5
+ * minutes with `strategies` (a YAML flow sequence) in place of its own, as the text that a
+ * test pinning a strategy's results keeps as its snapshot.
+ */
+export function pinnedSummaries(strategies: string): string {
+  const scenario = loadScenario(join(import.meta.dirname, "../../scenarios/striped-vs-tree.yaml"), [
+    { path: "duration", value: "5min" },
+    { path: "strategies", value: strategies },
+  ]);
+  const result = runScenario(scenario);
+  const summaries = Object.fromEntries(
+    result.runs.map((run) => [run.entry.name, { ...run.summary, events: run.events }]),
+  );
+  return JSON.stringify(summaries, null, 1);
 }
