@@ -9,11 +9,11 @@ import { TreeJoin, type TreeJoinCounters } from "./tree/joinProtocol.ts";
 import { treeMemorySeconds } from "./tree/options.ts";
 import { defineStrategy, type Strategy, type StrategyContext } from "./types.ts";
 
-/** {@link Striped}'s fields in each (peer, stripe) link record of the forest: the newest block. */
+/** {@link Striped}'s fields in each (peer, stripe) child-list record of the forest: the newest block. */
 const NEWEST = 0;
-/** Striped's second field in the link record: the skip floor. */
+/** Striped's second field in that record: the skip floor. */
 const FLOOR = 1;
-/** Fields striped keeps in the forest's link records. */
+/** Fields striped keeps in the forest's child-list records. */
 const OWNER_FIELDS = 2;
 
 /** Most (node, stripe) pairs a run may track (a limit on the forest's typed arrays). */
@@ -75,16 +75,16 @@ class Striped implements Strategy {
   /** Per stripe: the message type of its symbols. */
   private readonly symbolMessages: number[] = [];
   /**
-   * The forest's link records ({@link TreeForest.links}), where each (peer, stripe) pair keeps
-   * two marks beside its first child, from {@link mark}: at + NEWEST the newest block whose
-   * symbol of that stripe the peer holds, at + FLOOR the skip floor (symbols of blocks below it
-   * will not reach the peer); -1 for none. A symbol's arrival reads both and then forwards to
-   * the children: one record, one cache line.
+   * The records of the forest's child lists ({@link TreeForest.childLists}), where each (peer,
+   * stripe) pair keeps two marks beside where its children start, from {@link mark}: at +
+   * NEWEST the newest block whose symbol of that stripe the peer holds, at + FLOOR the skip
+   * floor (symbols of blocks below it will not reach the peer); -1 for none. A symbol's arrival
+   * reads both and then forwards to the children: one 16-byte record, one cache line.
    */
   private readonly marks: Int32Array;
-  /** Where the marks start in a link record. */
+  /** Where the marks start in a record. */
   private readonly markOffset: number;
-  /** Link record length. */
+  /** Record length in ints. */
   private readonly markStride: number;
   /** Per peer: blocks below this were already counted as undecodable. */
   private readonly lostCountedUntil: Float64Array;
@@ -151,9 +151,10 @@ class Striped implements Strategy {
       capacitySlots,
       ownerFields: OWNER_FIELDS,
     });
-    this.marks = this.forest.links;
-    this.markOffset = this.forest.ownerFieldOffset;
-    this.markStride = this.forest.linkStride;
+    const lists = this.forest.childLists;
+    this.marks = lists.records;
+    this.markOffset = lists.ownerFieldOffset;
+    this.markStride = lists.stride;
     this.ledger = new SymbolLedger(nodes, this.n, context.players.windowChunks);
     this.lostCountedUntil = new Float64Array(nodes);
     this.lossStamp = new Uint32Array(nodes);

@@ -1,4 +1,5 @@
 import type { RandomStream } from "../../engine/random.ts";
+import { ChildLists } from "./childLists.ts";
 import { type ParentPolicy, RelayDirectory } from "./directory.ts";
 
 /** A node's standing in one tree of the forest. */
@@ -14,16 +15,8 @@ export const TreeState = {
 const NONE = -1;
 /** Deepest tree the directory indexes (a limit; deeper relays are never offered). */
 const MAX_INDEXED_DEPTH = 4096;
-/** Offset of a pair's first child in its link record (see {@link TreeForest.links}). */
-const FIRST_CHILD = 0;
-/** Offset of a pair's next sibling in its parent's list. */
-const NEXT_SIBLING = 1;
-/** Offset of the first chunk a child wants from its parent (its resume point). */
-const FROM_CHUNK = 2;
-/** Highest chunk number a link record holds (a 32-bit integer). */
+/** Highest chunk number a child list holds (a 32-bit integer). */
 const MAX_CHUNK = 2 ** 31 - 1;
-/** Link record fields the forest uses; the owner's own fields follow (see {@link ForestConfig.ownerFields}). */
-const FOREST_FIELDS = 3;
 
 /** The forest at one instant (see {@link TreeForest.snapshot}); per-pair arrays use node x trees + tree. */
 export interface ForestSnapshot {
@@ -77,16 +70,16 @@ export interface ForestConfig {
    */
   capacitySlots: Int32Array;
   /**
-   * 32-bit integer fields per (node, tree) that the strategy keeps in the forest's link
-   * record, beside what forwarding a chunk reads (see {@link TreeForest.links}); default 0,
-   * at most 5. They start at -1.
+   * 32-bit integer fields per (node, tree) that the strategy keeps in the record of the pair's
+   * child list, beside what forwarding a chunk reads (see {@link TreeForest.childLists});
+   * default 0, at most 7. They start at -1.
    */
   ownerFields?: number;
 }
 
 /**
  * The n trees of a stream over the same nodes (one tree, or one per stripe): parent and child
- * links (intrusive typed-array lists per tree), depths and connectivity to the source, the
+ * links (a parent per pair, and each pair's children as a contiguous list), depths and connectivity to the source, the
  * slot accounting that keeps each node's forwarding within its upload, and the directory's
  * per-tree indexes: relays with a free slot, and (with `favourForwarders`) full relays with a
  * leaf child to push down.
@@ -120,24 +113,14 @@ export class TreeForest {
   /** Trees in which each node is connected to the source. */
   readonly connectedTrees: Uint16Array;
   /**
-   * The link record of each (node, tree) pair, {@link linkStride} 32-bit integers from
-   * `linkStride x pair`: its first child (-1 none), its next sibling in its parent's list (-1
-   * at the end), the first chunk it wants from its parent (its resume point, so chunks are
-   * numbered below 2^31), then the owner's fields ({@link ForestConfig.ownerFields}, from
-   * {@link ownerFieldOffset}). What forwarding a chunk reads sits in one record: a peer that
-   * receives a chunk reads its own (its first child, and the strategy's marks of that tree),
-   * then each child's. With thousands of peers these records are out of cache, and one record
-   * is one miss where parallel arrays were one each. The stride is a power of two, so that a
-   * record never straddles two cache lines.
+   * Each (node, tree) pair's children with their resume points, in sending order, as
+   * contiguous lists (see {@link ChildLists}); the record of a pair's list also holds the
+   * strategy's fields ({@link ForestConfig.ownerFields}). A peer that receives a chunk reads its
+   * own record (where its list starts, and the strategy's marks of that tree), then its list:
+   * two cache misses where a linked list missed once per child.
    */
-  readonly links: Int32Array;
-  /** 32-bit integers per link record: 4 or 8. */
-  readonly linkStride: number;
-  /** Offset of the owner's first field within a link record. */
-  readonly ownerFieldOffset = FOREST_FIELDS;
+  readonly childLists: ChildLists;
   private readonly config: ForestConfig;
-  private readonly lastChild: Int32Array;
-  private readonly prevSibling: Int32Array;
   private readonly interiorSlots: Float64Array;
   /** Per tree: relays with a free slot. */
   private readonly free: RelayDirectory[] = [];
@@ -165,17 +148,7 @@ export class TreeForest {
     this.state = new Uint8Array(pairs);
     this.connected = new Uint8Array(pairs);
     this.childCount = new Int32Array(pairs);
-    const ownerFields = config.ownerFields ?? 0;
-    if (!(Number.isInteger(ownerFields) && ownerFields >= 0 && ownerFields <= 8 - FOREST_FIELDS)) {
-      throw new RangeError(
-        `a forest keeps 0..${8 - FOREST_FIELDS} owner fields, got ${ownerFields}`,
-      );
-    }
-    this.linkStride = FOREST_FIELDS + ownerFields <= 4 ? 4 : 8;
-    // Every field starts at -1: no first child, no sibling; FROM_CHUNK is set by each link.
-    this.links = new Int32Array(this.linkStride * pairs).fill(NONE);
-    this.lastChild = new Int32Array(pairs).fill(NONE);
-    this.prevSibling = new Int32Array(pairs).fill(NONE);
+    this.childLists = new ChildLists(pairs, config.ownerFields ?? 0);
     this.interior = new Int32Array(nodes).fill(NONE);
     this.totalChildren = new Int32Array(nodes);
     this.connectedTrees = new Uint16Array(nodes);
@@ -200,11 +173,6 @@ export class TreeForest {
   /** Index of (node, tree) in the per-pair arrays. */
   at(node: number, tree: number): number {
     return node * this.trees + tree;
-  }
-
-  /** Where the link record of (node, tree) starts in {@link links}. */
-  linkOf(node: number, tree: number): number {
-    return (node * this.trees + tree) * this.linkStride;
   }
 
   /** Most children `node` may have in `tree`, ignoring what it forwards elsewhere. */
@@ -314,16 +282,8 @@ export class TreeForest {
       throw new RangeError(`tree ${tree}: chunk ${fromChunk} is beyond the forest's ${MAX_CHUNK}`);
     }
     this.parent[c] = relay;
-    const links = this.links;
-    const stride = this.linkStride;
-    links[c * stride + FROM_CHUNK] = fromChunk;
-    // Append, so that existing children keep their place in the relay's sending order.
-    const tail = this.lastChild[r];
-    this.prevSibling[c] = tail;
-    links[c * stride + NEXT_SIBLING] = NONE;
-    if (tail !== NONE) links[this.at(tail, tree) * stride + NEXT_SIBLING] = child;
-    else links[r * stride + FIRST_CHILD] = child;
-    this.lastChild[r] = child;
+    // Appended, so that existing children keep their place in the relay's sending order.
+    this.childLists.append(r, child, fromChunk);
     this.childCount[r]++;
     this.totalChildren[relay]++;
     const leaf = this.mayForward(child, tree) ? 0 : 1;
@@ -346,16 +306,9 @@ export class TreeForest {
   unlink(tree: number, relay: number, child: number): void {
     const c = this.at(child, tree);
     const r = this.at(relay, tree);
-    const links = this.links;
-    const stride = this.linkStride;
-    const prev = this.prevSibling[c];
-    const next = links[c * stride + NEXT_SIBLING];
-    if (prev !== NONE) links[this.at(prev, tree) * stride + NEXT_SIBLING] = next;
-    else links[r * stride + FIRST_CHILD] = next;
-    if (next !== NONE) this.prevSibling[this.at(next, tree)] = prev;
-    else this.lastChild[r] = prev;
-    links[c * stride + NEXT_SIBLING] = NONE;
-    this.prevSibling[c] = NONE;
+    if (!this.childLists.remove(r, child)) {
+      throw new Error(`tree ${tree}: ${child} is not a child of ${relay}`);
+    }
     this.parent[c] = NONE;
     this.childCount[r]--;
     this.totalChildren[relay]--;
@@ -363,19 +316,13 @@ export class TreeForest {
     this.linkedAsLeaf[c] = 0;
   }
 
-  /** First child of `node` in `tree`; -1 none. Iterate with {@link nextChild}. */
-  firstChildOf(node: number, tree: number): number {
-    return this.links[this.linkOf(node, tree) + FIRST_CHILD];
-  }
-
-  /** First chunk `child` wants from its parent in `tree` (its resume point). */
-  childFromOf(child: number, tree: number): number {
-    return this.links[this.linkOf(child, tree) + FROM_CHUNK];
-  }
-
-  /** The sibling after `child` in its parent's list in `tree`; -1 at the end. */
-  nextChild(child: number, tree: number): number {
-    return this.links[this.linkOf(child, tree) + NEXT_SIBLING];
+  /**
+   * Pool offset of the first entry of `node`'s children in `tree` (see {@link ChildLists}):
+   * the child is at `childLists.pool[e]` (-1 past the last) and its resume point at `e + 1`;
+   * the next entry is at `e + 2`.
+   */
+  childrenOf(node: number, tree: number): number {
+    return this.childLists.first(this.at(node, tree));
   }
 
   /**
@@ -391,9 +338,7 @@ export class TreeForest {
       visit?.(node);
       if (this.connected[this.at(node, tree)]) this.setConnected(node, tree, false);
       this.refresh(node, tree);
-      for (let ch = this.firstChildOf(node, tree); ch !== NONE; ch = this.nextChild(ch, tree)) {
-        stack.push(ch);
-      }
+      this.pushChildren(node, tree);
     }
   }
 
@@ -443,10 +388,13 @@ export class TreeForest {
     // the directory lists such a relay among those that may push down.
     if (this.hasUnpromisedSlot(relay, tree) || !this.mayForward(seeker, tree)) return NONE;
     if (this.leafChildren[this.at(relay, tree)] === 0) return NONE;
-    for (let ch = this.lastChild[this.at(relay, tree)]; ch !== NONE; ) {
-      const c = this.at(ch, tree);
-      if (this.linkedAsLeaf[c] === 1 && this.state[c] !== TreeState.Offline) return ch;
-      ch = this.prevSibling[c];
+    const pool = this.childLists.pool;
+    const first = this.childrenOf(relay, tree);
+    let e = first;
+    while (pool[e] !== NONE) e += 2;
+    for (e -= 2; e >= first; e -= 2) {
+      const c = this.at(pool[e], tree);
+      if (this.linkedAsLeaf[c] === 1 && this.state[c] !== TreeState.Offline) return pool[e];
     }
     return NONE;
   }
@@ -506,10 +454,14 @@ export class TreeForest {
         this.setConnected(node, tree, true);
       }
       this.refresh(node, tree);
-      for (let ch = this.firstChildOf(node, tree); ch !== NONE; ch = this.nextChild(ch, tree)) {
-        stack.push(ch);
-      }
+      this.pushChildren(node, tree);
     }
+  }
+
+  /** Pushes the children of `node` in `tree` onto the walk stack, in sending order. */
+  private pushChildren(node: number, tree: number): void {
+    const pool = this.childLists.pool;
+    for (let e = this.childrenOf(node, tree); pool[e] !== NONE; e += 2) this.stack.push(pool[e]);
   }
 
   private setConnected(node: number, tree: number, on: boolean): void {

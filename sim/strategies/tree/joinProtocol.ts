@@ -241,9 +241,10 @@ export class TreeJoin {
     const delay = this.c.detectionDelayMicros;
     const t = this.c.transport;
     let orphaned = 0;
-    let child = forest.firstChildOf(peer, tree);
-    while (child !== NONE) {
-      const next = forest.nextChild(child, tree);
+    // The children in sending order: each unlink takes the first off the list.
+    for (;;) {
+      const child = forest.childLists.pool[forest.childrenOf(peer, tree)];
+      if (child === NONE) break;
       forest.unlink(tree, peer, child);
       forest.disconnectSubtree(tree, child, visit);
       this.orphaned[child] = 1;
@@ -252,7 +253,6 @@ export class TreeJoin {
       if (abrupt) this.c.sim.after(delay, this.detectParentLossEvent, child, version);
       else t.send(peer, child, this.goodbyeToChildMessage, this.options.controlBytes, version);
       orphaned++;
-      child = next;
     }
     const parent = forest.parent[forest.at(peer, tree)];
     if (parent !== NONE) {
@@ -276,13 +276,11 @@ export class TreeJoin {
 
   /** Sends `chunk` from `from` to each of its children in this tree that wants it. */
   forward(from: number, chunk: number): void {
-    const forest = this.forest;
-    const tree = this.tree;
-    for (let child = forest.firstChildOf(from, tree); child !== NONE; ) {
-      if (chunk >= forest.childFromOf(child, tree)) {
-        this.streaming.send(from, child, chunk);
-      }
-      child = forest.nextChild(child, tree);
+    const lists = this.forest.childLists;
+    // Sending changes no child list, so the pool stays the same array throughout.
+    const pool = lists.pool;
+    for (let e = this.forest.childrenOf(from, this.tree); pool[e] !== NONE; e += 2) {
+      if (chunk >= pool[e + 1]) this.streaming.send(from, pool[e], chunk);
     }
   }
 
