@@ -142,9 +142,13 @@ export class SymbolLedger {
 
   /** Entry `entry` now describes `block`: nothing of it held, not decoded. */
   private reset(entry: number, block: number): void {
-    const at = entry * this.recordBytes;
-    this.bytes.fill(0, at + COUNT_AT, at + this.recordBytes);
-    this.words[entry * this.stride] = block;
+    // Word by word: the count, the flag and the stripe bits fill the record's words after the
+    // block (COUNT_AT is 4), and a typed array's fill() costs a call into the runtime, which on
+    // the first symbol of every block at every peer was more than the few stores it makes.
+    const words = this.words;
+    const at = entry * this.stride;
+    words[at] = block;
+    for (let w = at + 1; w < at + this.stride; w++) words[w] = 0;
   }
 
   private grow(): void {
