@@ -8,8 +8,9 @@
  * exactly the same event sequence; a short agreement check runs first.
  *
  * Contenders, measured in the same run:
- * - `EventQueue`: the simulator's calendar queue, push/pop of handles only.
- * - `TypedHeap`: the typed-array 4-ary heap it replaced (`bench/typedHeap.ts`).
+ * - `EventQueue`: the simulator's ladder queue, push/pop of handles only.
+ * - `CalendarQueue`: the calendar queue it replaced (`bench/calendarQueue.ts`).
+ * - `TypedHeap`: the typed-array 4-ary heap the calendar queue replaced (`bench/typedHeap.ts`).
  * - `Simulator`: the full engine; one registered kind whose handler reschedules itself with
  *   `after`, so this includes payload pools, dispatch and argument checks.
  * - `objectHeap`: a textbook binary heap of `{time, seq, handler}` objects.
@@ -31,6 +32,7 @@ import { join, resolve } from "node:path";
 import seedrandom from "seedrandom";
 import { Bench, type TimestampProvider } from "tinybench";
 import { EventQueue, Simulator } from "../sim/engine/index.ts";
+import { CalendarQueue } from "./calendarQueue.ts";
 import { ObjectHeap } from "./objectHeap.ts";
 import { TypedHeap } from "./typedHeap.ts";
 
@@ -183,6 +185,7 @@ function objectHeapDispatchContender(): Contender {
 
 const contenders = [
   handleQueueContender("EventQueue", () => new EventQueue()),
+  handleQueueContender("CalendarQueue", () => new CalendarQueue()),
   handleQueueContender("TypedHeap", () => new TypedHeap()),
   simulatorContender,
   objectHeapContender,

@@ -1,7 +1,7 @@
 /**
- * The simulator's previous event queue, kept as the reference for the calendar queue that
- * replaced it: `test/engine/eventQueue.test.ts` compares the two pop by pop, and the engine
- * benchmark runs both. A priority queue of pending events kept entirely in typed arrays.
+ * The simulator's first event queue, kept as the reference for the queues that replaced it (a
+ * calendar queue, then the ladder queue): `test/engine/eventQueue.test.ts` compares the ladder
+ * queue with it pop by pop, and the engine benchmark runs all three. A priority queue of pending events kept entirely in typed arrays.
  *
  * Each entry is (timeMicros, sequence, handle). Entries are ordered by time, then by sequence
  * number, so events scheduled for the same microsecond pop in the order they were pushed (FIFO).

@@ -1,142 +1,142 @@
-import { PairSorter } from "./pairSorter.ts";
+import { EntrySorter } from "./entrySorter.ts";
+
+/** Numbers per arena block: next block, entries filled, then the entries. */
+const BLOCK = 32;
+/** log2 of {@link BLOCK}. */
+const BLOCK_SHIFT = 5;
 
 /**
- * The simulator's priority queue of pending events: a calendar queue (R. Brown, "Calendar
- * queues", CACM 1988) kept entirely in typed arrays.
+ * The simulator's priority queue of pending events: a ladder queue (W. T. Tang, R. S. M. Goh,
+ * I. L.-J. Thng, "Ladder queue", ACM TOMACS 2005) kept in typed arrays, popping in exactly the
+ * (time, insertion order) order of a heap keyed on (time, sequence).
  *
- * Time is cut into buckets of `width` microseconds; bucket `k` of a year of `buckets` buckets
- * holds every entry whose time `t` has `floor(t / width) mod buckets === k`, as a singly linked
- * list sorted by time (a bucket pops have not reached may instead hold an out-of-order tail of
- * appended entries, flagged in `unsorted` and sorted stably when pops reach it). An entry pushed
- * at a time equal to others goes after them, so equal times pop in insertion order (FIFO)
- * without storing a sequence number: the order is exactly the (time, insertion order) order of
- * a heap keyed on (time, sequence). Popping reads the head of
- * the current bucket when it falls in the current year and otherwise steps to the next bucket,
- * so with about one entry per bucket near the front both push and pop take constant time, where
- * a heap takes a logarithmic number of scattered reads.
+ * Three tiers cover disjoint, consecutive ranges of time:
+ * - **bottom**, the earliest: a short array sorted by time, which pops read from the front;
+ * - **rungs**, each an array of buckets of one width over a range of time, finer rungs covering
+ *   the bucket of the coarser rung above them that pops have reached; a bucket is an unsorted
+ *   list of entries in insertion order;
+ * - **top**, everything from {@link topStartMicros} on: one unsorted list.
+ * A push appends to the bucket (or the top) whose range holds its time, or, below every rung,
+ * inserts into the bottom. When the bottom runs dry, pops take the next non-empty bucket of the
+ * finest rung: one holding more than {@link SPLIT_ABOVE} entries is split into a finer rung,
+ * a smaller one is copied to the bottom and sorted stably there. When the rungs run dry the top
+ * becomes a new coarsest rung.
  *
- * The bucket count doubles when there are more than two entries per bucket and halves below one
- * per two, and each resize picks a new width from the gaps between the earliest times (Brown's
- * estimate), so the width follows the density where pops happen. A distribution that drifts
- * without the size changing (a burst scheduled ahead, a quiet spell) shows up as work: buckets
- * skipped by pops and runs walked by pushes. When that work exceeds a few units per pop plus the
- * cost of a rebuild, the queue rebuilds with a fresh width; the allowance doubles each time this
- * recurs before the entries have turned over, so a distribution no width suits (dense bursts
- * between long silences) costs at most a constant factor more rebuilding, never a rebuild per
- * event. Runs of equal times are stepped over in one go (see `runPartner`), so a clump of
- * entries at one time costs a push one step however large it is.
+ * Why not a calendar queue: with hundreds of thousands of events pending, a calendar queue's
+ * entries are scattered over memory, and every pop reads a cold entry and its successor. Here a
+ * push appends to the tail of a bucket that other pushes of the same moment also fill (the
+ * next few tens of milliseconds are a few buckets), and a pop reads the bottom in order, so
+ * both touch memory that is already in cache; entries move between tiers in sequential passes.
+ * Each entry is moved a bounded number of times (once to a rung, once per split, once to the
+ * bottom), so push and pop take constant amortized time whatever the distribution of times.
  *
- * Entries live in a pool of 16-byte slots (time, next slot, handle) in one buffer, so an entry
- * is one cache line, with a free list, so push and pop allocate nothing; a bucket's head and
- * tail sit side by side for the same reason. Only the pool (doubling) and the bucket array (on
- * resize) are reallocated.
+ * Equal times keep insertion order without a sequence number: buckets and the top are appended
+ * in insertion order and every move between tiers keeps list order, the sort into the bottom is
+ * stable, and a push into the bottom goes after the entries of equal time already there (every
+ * entry of that time is there, since the tiers' ranges are disjoint).
  *
- * Times must be whole numbers of microseconds in [0, Number.MAX_SAFE_INTEGER]; the bucket
- * arithmetic is exact there because the width is a power of two. {@link Simulator} checks this.
+ * An entry is its time and four payload numbers (the simulator's event kind and fields), so a
+ * pop reads everything the event needs from the bottom, where a handle into a separate record
+ * pool cost a read of memory out of cache. Entries live in blocks of {@link blockEntries} in
+ * one arena with a free list, so push and pop allocate nothing once the arena has grown to the
+ * largest backlog.
+ * Times must be whole numbers of microseconds in [0, Number.MAX_SAFE_INTEGER]: bucket indices
+ * are exact there. {@link Simulator} checks this.
  */
 export class EventQueue {
-  /** Fewest buckets the queue keeps. */
-  static readonly MIN_BUCKETS = 16;
-  /** Earliest entries the width estimate looks at. */
-  static readonly WIDTH_SAMPLE = 32;
-  /** Bucket width in units of the mean gap between the entries at the front. */
-  static readonly WIDTH_PER_GAP = 2;
-  /**
-   * Most steps a push walks into a bucket pops have not reached before it appends and leaves
-   * the bucket to be sorted when they do.
-   */
-  static readonly WALK_LIMIT = 3;
-  /** Work per pop (skipped buckets plus walked steps) counted as normal. */
-  static readonly WORK_PER_POP = 4;
+  /** A bucket holding more entries than this is split into a finer rung when pops reach it. */
+  static readonly SPLIT_ABOVE = 48;
+  /** Entries per bucket aimed at when a rung is made. */
+  static readonly ENTRIES_PER_BUCKET = 16;
+  /** Most buckets in one rung. */
+  static readonly MAX_BUCKETS = 1 << 21;
+  /** Most rungs: more than a split can need (each divides the width by at least 4, from 2^53). */
+  static readonly MAX_RUNGS = 64;
 
   /** Largest number of entries the queue will hold before it throws. */
   readonly maxSize: number;
+  /** Payload numbers per entry: 1 (a handle) or 4. */
+  readonly payloadNumbers: 1 | 4;
+  /** Numbers per entry: the time, then the payload. */
+  private readonly entry: number;
+  /** Entries per arena block. */
+  private readonly blockEntries: number;
 
-  /**
-   * The slot pool, two views of one buffer of 16-byte records: slot `s` has its time
-   * (microseconds) at `slotTimes[2s]`, the next slot of its list (bucket or free list, -1 ends)
-   * at `slotInts[4s + 2]` and its handle at `slotInts[4s + 3]`.
-   */
-  private slotTimes: Float64Array;
-  private slotInts: Int32Array;
-  /**
-   * Run partners, by slot: the first entry of a run of equal times in a bucket and the last
-   * point at each other (an entry alone points at itself; the middle of a run is not kept up to
-   * date). Pushes walk a bucket run by run, so a thousand entries at one time cost one step, not
-   * a thousand. Kept apart from the slot records, which stay 16 bytes (24- and 32-byte records
-   * ran the hold model slower): a pop touches it only when the next entry has the same time.
-   */
-  private runPartner: Int32Array;
-  /** First free slot; -1 when the pool is full. */
-  private freeSlot = -1;
   private count = 0;
 
-  /** Bucket `b`'s first slot at `bucketEnds[2b]` and last at `bucketEnds[2b + 1]`; -1 if empty. */
-  private bucketEnds: Int32Array;
   /**
-   * 1 for a bucket whose list may be out of time order: a push that lands before the tail of a
-   * bucket other than the current one appends and sets this instead of walking the list, and
-   * the bucket is sorted (stably, so equal times keep insertion order) when pops reach it. A
-   * burst of entries pushed in no time order into a few buckets (a multicast scheduling a
-   * hundred thousand deliveries spread over the latencies) then costs one append each and one
-   * sort per bucket in cache, where sorted insertion walked a list of scattered slots for every
-   * entry. The current bucket, which pops read, is always sorted.
+   * The arena: block `b` is the 32 numbers from `32 b` (four cache lines): the next block of its
+   * list (-1 ends), the number of entries filled, then {@link blockEntries} entries of
+   * {@link entry} numbers (time µs, then the payload).
    */
-  private unsorted: Uint8Array;
-  /** Bucket count minus one (the count is a power of two). */
-  private bucketMask: number;
-  /** Bucket width in microseconds, a power of two, and its exact inverse. */
-  private widthMicros = 1;
-  private inverseWidth = 1;
-  /** The bucket pops read now, and the time window [bucketStartMicros, bucketEndMicros) it covers. */
-  private current = 0;
-  private bucketStartMicros = 0;
-  private bucketEndMicros = 1;
-  /** Resize when the count rises above `growAbove` or falls below `shrinkBelow`. */
-  private growAbove: number;
-  private shrinkBelow: number;
+  private arena: Float64Array;
+  /** First free block, -1 when none; free blocks are chained through their first number. */
+  private freeBlock = -1;
+  /** Blocks handed out from the arena's unused end so far. */
+  private blocksMade = 0;
 
-  /** Buckets skipped and list steps walked since the last rebuild. */
+  /** The top's list: first block, last block, entries (as a rung bucket's three numbers). */
+  private readonly topList = new Int32Array([-1, -1, 0, 0]);
+  /** Entries at or after this time (µs) go to the top. */
+  private topStartMicros = 0;
+  private topMinMicros = Number.POSITIVE_INFINITY;
+  private topMaxMicros = Number.NEGATIVE_INFINITY;
+
+  /** Rungs in use; rung 0 is the coarsest, `rungCount - 1` the finest. */
+  private rungCount = 0;
+  /** Each rung's first bucket's start time (µs). */
+  private readonly rungStart = new Float64Array(EventQueue.MAX_RUNGS);
+  /** Each rung's bucket width (µs, a power of two). */
+  private readonly rungWidth = new Float64Array(EventQueue.MAX_RUNGS);
+  /** The inverse of each rung's width (exact: the width is a power of two). */
+  private readonly rungInverse = new Float64Array(EventQueue.MAX_RUNGS);
+  /** Each rung's bucket count. */
+  private readonly rungSize = new Int32Array(EventQueue.MAX_RUNGS);
+  /** Each rung's next bucket for pops; the buckets before it are empty. */
+  private readonly rungNext = new Int32Array(EventQueue.MAX_RUNGS);
+  /**
+   * Start time (µs) of each rung's next bucket: the rung covers from here to where the coarser
+   * rung's next bucket starts (the top's start for rung 0).
+   */
+  private readonly rungLive = new Float64Array(EventQueue.MAX_RUNGS);
+  /** Each rung's buckets, four numbers each: first block, last block, entries, unused. */
+  private readonly rungBuckets: Int32Array[] = [];
+
+  /**
+   * The bottom: entries of {@link entry} numbers sorted by time, from {@link bottomHead} to
+   * {@link bottomEnd}.
+   */
+  private bottom: Float64Array;
+  private bottomHead = 0;
+  private bottomEnd = 0;
+
+  /** The payload numbers after the first of the entry {@link pop} returned last. */
+  poppedB = 0;
+  poppedC = 0;
+  poppedD = 0;
+
+  /** Buckets skipped, entries moved by splits and entries shifted in the bottom. */
   private work = 0;
-  /** Pops since construction, and at the last rebuild. */
-  private pops = 0;
-  private popsAtRebuild = 0;
-  /** Work allowed since the last rebuild beyond the per-pop allowance (grows on repeated rebuilds). */
-  private workAllowance: number;
-  /** Rebuilds since construction (resizes and width corrections). */
-  private rebuildCount = 0;
-  /** Work done before the last rebuild, since construction. */
-  private workBeforeRebuild = 0;
-
-  /** Scratch for the width estimate: the earliest times, ascending. */
-  private readonly earliest = new Float64Array(EventQueue.WIDTH_SAMPLE);
-  /** Scratch for sorting a bucket's list. */
-  private readonly sorter = new PairSorter();
+  /** Rungs made (from the top, by splits and from the bottom). */
+  private rungsMade = 0;
+  private readonly sorter = new EntrySorter();
 
   /**
-   * @param initialCapacity entry slots allocated up front; the pool doubles when full.
+   * @param initialCapacity entries the arena holds before it first grows.
    * @param maxSize hard limit on pending entries (a runaway model fails loudly instead of
-   *   exhausting memory); at most 2^28 so slot offsets stay 32-bit.
+   *   exhausting memory); at most 2^28.
    */
-  constructor(initialCapacity = 1024, maxSize = 100_000_000) {
+  constructor(initialCapacity = 1024, maxSize = 100_000_000, payloadNumbers: 1 | 4 = 1) {
     if (!(maxSize >= 1 && maxSize <= 2 ** 28)) {
       throw new RangeError(`event queue maxSize must be in [1, 2^28], got ${maxSize}`);
     }
-    // Never allocate past maxSize: push checks the limit before taking a slot.
-    const capacity = Math.min(Math.max(4, initialCapacity), maxSize);
-    const buffer = new ArrayBuffer(capacity * 16);
-    this.slotTimes = new Float64Array(buffer);
-    this.slotInts = new Int32Array(buffer);
-    this.runPartner = new Int32Array(capacity);
-    this.linkFree(0, capacity);
     this.maxSize = maxSize;
-    const buckets = EventQueue.MIN_BUCKETS;
-    this.bucketEnds = new Int32Array(2 * buckets).fill(-1);
-    this.unsorted = new Uint8Array(buckets);
-    this.bucketMask = buckets - 1;
-    this.growAbove = 2 * buckets;
-    this.shrinkBelow = -1;
-    this.workAllowance = 2 * buckets;
+    this.payloadNumbers = payloadNumbers;
+    this.entry = 1 + payloadNumbers;
+    this.blockEntries = Math.floor((BLOCK - 2) / this.entry);
+    this.bottom = new Float64Array(this.entry * 64);
+    const blocks = Math.max(4, Math.ceil(initialCapacity / this.blockEntries));
+    this.arena = new Float64Array(BLOCK * blocks);
   }
 
   /** Number of pending entries. */
@@ -144,426 +144,409 @@ export class EventQueue {
     return this.count;
   }
 
-  /** Number of buckets now (a power of two); for tests and benchmarks. */
-  get bucketCount(): number {
-    return this.bucketMask + 1;
-  }
-
-  /** Current bucket width in microseconds (a power of two); for tests and benchmarks. */
-  get bucketWidthMicros(): number {
-    return this.widthMicros;
-  }
-
-  /** Rebuilds so far (resizes and width corrections); for tests and benchmarks. */
-  get rebuilds(): number {
-    return this.rebuildCount;
-  }
-
   /**
-   * Buckets skipped, list steps walked and entries sorted since construction: the queue's work
-   * beyond a constant per push and pop; for tests and benchmarks.
+   * Buckets skipped, entries moved by splits and entries shifted by pushes into the bottom since
+   * construction: the queue's work beyond a constant per push and pop; for tests and benchmarks.
    */
   get workSteps(): number {
-    return this.workBeforeRebuild + this.work;
+    return this.work;
+  }
+
+  /** Rungs made since construction; for tests and benchmarks. */
+  get rungsCreated(): number {
+    return this.rungsMade;
+  }
+
+  /** Rungs in use now; for tests and benchmarks. */
+  get rungsInUse(): number {
+    return this.rungCount;
   }
 
   /** Time (microseconds) of the earliest entry; Infinity when empty. */
   peekTime(): number {
     if (this.count === 0) return Number.POSITIVE_INFINITY;
-    let h = this.bucketEnds[this.current << 1];
-    if (h < 0 || this.slotTimes[h << 1] >= this.bucketEndMicros) {
-      h = this.bucketEnds[this.locate() << 1];
-    }
-    return this.slotTimes[h << 1];
+    if (this.bottomHead === this.bottomEnd) this.refill();
+    return this.bottom[this.bottomHead * this.entry];
   }
 
-  /** Handle of the earliest entry; -1 when empty. */
+  /** First payload number (the handle) of the earliest entry; -1 when empty. */
   peekHandle(): number {
     if (this.count === 0) return -1;
-    let h = this.bucketEnds[this.current << 1];
-    if (h < 0 || this.slotTimes[h << 1] >= this.bucketEndMicros) {
-      h = this.bucketEnds[this.locate() << 1];
-    }
-    return this.slotInts[(h << 2) | 3];
+    if (this.bottomHead === this.bottomEnd) this.refill();
+    return this.bottom[this.bottomHead * this.entry + 1];
   }
 
   /**
-   * Adds an entry at `timeMicros` (a whole number in [0, Number.MAX_SAFE_INTEGER]); it pops
-   * after every entry pushed earlier at the same time.
+   * Adds an entry at `timeMicros` (a whole number in [0, Number.MAX_SAFE_INTEGER]) carrying the
+   * payload numbers `handle`, `b`, `c`, `d`; it pops after every entry pushed earlier at the
+   * same time.
    */
-  push(timeMicros: number, handle: number): void {
+  push(timeMicros: number, handle: number, b = 0, c = 0, d = 0): void {
     if (this.count >= this.maxSize) {
       throw new RangeError(`event queue limit reached: ${this.maxSize} pending events`);
     }
-    let slot = this.freeSlot;
-    if (slot < 0) slot = this.growPool();
-    const times = this.slotTimes;
-    const ints = this.slotInts;
-    const link = (slot << 2) | 2;
-    this.freeSlot = ints[link];
-    times[slot << 1] = timeMicros;
-    ints[link + 1] = handle;
-    ints[link] = -1;
-    // An entry before the current window (allowed: the queue is general) or into an empty
-    // queue moves the window to it, so pops never scan from a stale place.
-    if (timeMicros < this.bucketStartMicros || this.count === 0) this.moveTo(timeMicros);
     this.count++;
-    // Truncation equals floor for non-negative times; `& mask` takes the low bits exactly even
-    // above 2^31, because ToInt32 reduces modulo 2^32.
-    const ends = this.bucketEnds;
-    const bucket = (timeMicros * this.inverseWidth) & this.bucketMask;
-    const b = bucket << 1;
-    const tail = ends[b + 1];
-    // A new entry starts a run of its own unless it joins the end of a run of equal times.
-    this.runPartner[slot] = slot;
-    if (tail < 0) {
-      ends[b] = slot;
-      ends[b + 1] = slot;
-    } else if (times[tail << 1] <= timeMicros) {
-      // The common case, and always the case for a run of equal times: append. Runs of equal
-      // times stay right in list order even in an unsorted bucket, so they are kept here too.
-      ints[(tail << 2) | 2] = slot;
-      ends[b + 1] = slot;
-      if (times[tail << 1] === timeMicros) this.joinRun(tail, slot);
-    } else if (this.unsorted[bucket] === 1) {
-      // Out of order into a bucket already waiting for its sort: append.
-      ints[(tail << 2) | 2] = slot;
-      ends[b + 1] = slot;
-    } else {
-      let p = ends[b];
-      if (times[p << 1] > timeMicros) {
-        ints[link] = p;
-        ends[b] = slot;
-      } else {
-        // Walk run by run to the last entry at or before the new time (from a run's first
-        // entry straight to its last, so equal times cost one step); the tail is later, so
-        // this stops. Outside the current bucket the walk gives up after a few steps: the entry
-        // is appended and the bucket sorted when pops reach it.
-        const limit = bucket === this.current ? Number.POSITIVE_INFINITY : EventQueue.WALK_LIMIT;
-        const runs = this.runPartner;
-        p = runs[p];
-        let q = ints[(p << 2) | 2];
-        let steps = 1;
-        while (times[q << 1] <= timeMicros && steps < limit) {
-          p = runs[q];
-          q = ints[(p << 2) | 2];
-          steps++;
-        }
-        if (times[q << 1] > timeMicros) {
-          ints[link] = q;
-          ints[(p << 2) | 2] = slot;
-          if (times[p << 1] === timeMicros) this.joinRun(p, slot);
-        } else {
-          ints[(tail << 2) | 2] = slot;
-          ends[b + 1] = slot;
-          this.unsorted[bucket] = 1;
-        }
-        this.work += steps;
-        this.checkWork();
+    if (timeMicros >= this.topStartMicros) {
+      this.append(this.topList, 0, timeMicros, handle, b, c, d);
+      if (timeMicros < this.topMinMicros) this.topMinMicros = timeMicros;
+      if (timeMicros > this.topMaxMicros) this.topMaxMicros = timeMicros;
+      return;
+    }
+    const live = this.rungLive;
+    for (let j = 0; j < this.rungCount; j++) {
+      if (timeMicros >= live[j]) {
+        const k = Math.floor((timeMicros - this.rungStart[j]) * this.rungInverse[j]);
+        this.append(this.rungBuckets[j], k << 2, timeMicros, handle, b, c, d);
+        return;
       }
     }
-    if (this.count > this.growAbove) this.rebuild(2 * (this.bucketMask + 1));
+    this.insertBottom(timeMicros, handle, b, c, d);
   }
 
-  /** Removes the earliest entry and returns its handle; -1 when empty. */
+  /**
+   * Removes the earliest entry and returns its first payload number (the handle); -1 when
+   * empty. The entry's other payload numbers are then in {@link poppedB}, {@link poppedC} and
+   * {@link poppedD}.
+   */
   pop(): number {
     if (this.count === 0) return -1;
-    const ends = this.bucketEnds;
-    let b = this.current << 1;
-    let h = ends[b];
-    if (h < 0 || this.slotTimes[h << 1] >= this.bucketEndMicros) {
-      b = this.locate() << 1;
-      h = this.bucketEnds[b];
+    if (this.bottomHead === this.bottomEnd) this.refill();
+    const bottom = this.bottom;
+    const at = this.bottomHead * this.entry;
+    if (this.entry === 5) {
+      this.poppedB = bottom[at + 2];
+      this.poppedC = bottom[at + 3];
+      this.poppedD = bottom[at + 4];
     }
-    const ints = this.slotInts;
-    const link = (h << 2) | 2;
-    const after = ints[link];
-    const handle = ints[link + 1];
-    this.bucketEnds[b] = after;
-    if (after < 0) this.bucketEnds[b + 1] = -1;
-    if (after >= 0 && this.slotTimes[after << 1] === this.slotTimes[h << 1]) {
-      // The next entry now starts the popped entry's run.
-      const runs = this.runPartner;
-      const runLast = runs[h];
-      runs[after] = runLast;
-      runs[runLast] = after;
+    if (++this.bottomHead === this.bottomEnd) {
+      this.bottomHead = 0;
+      this.bottomEnd = 0;
     }
-    ints[link] = this.freeSlot;
-    this.freeSlot = h;
-    this.pops++;
-    if (--this.count < this.shrinkBelow) this.rebuild((this.bucketMask + 1) >> 1);
-    return handle;
+    this.count--;
+    return bottom[at + 1];
   }
 
-  /** Records that `slot`, linked right after `last`, extends the run of equal times `last` ends. */
-  private joinRun(last: number, slot: number): void {
-    const runs = this.runPartner;
-    const first = runs[last];
-    runs[first] = slot;
-    runs[slot] = first;
+  /** Appends an entry to the list whose first block, last block and count are at `list[at..]`. */
+  private append(
+    list: Int32Array,
+    at: number,
+    timeMicros: number,
+    a: number,
+    b: number,
+    c: number,
+    d: number,
+  ): void {
+    let tail = list[at + 1];
+    if (tail < 0) {
+      tail = this.takeBlock();
+      list[at] = tail;
+      list[at + 1] = tail;
+    } else if (this.arena[(tail << BLOCK_SHIFT) | 1] === this.blockEntries) {
+      const next = this.takeBlock();
+      this.arena[tail << BLOCK_SHIFT] = next;
+      list[at + 1] = next;
+      tail = next;
+    }
+    const arena = this.arena;
+    const o = tail << BLOCK_SHIFT;
+    const filled = arena[o + 1];
+    arena[o + 1] = filled + 1;
+    this.writeEntry(arena, o + 2 + this.entry * filled, timeMicros, a, b, c, d);
+    list[at + 2]++;
   }
 
-  /**
-   * Moves the current bucket forward to the one holding the earliest entry and returns it.
-   * Requires a non-empty queue. Scans at most one year of buckets, then searches every bucket's
-   * head directly (the next entry is more than a year away).
-   */
-  private locate(): number {
-    const ends = this.bucketEnds;
-    const times = this.slotTimes;
-    const mask = this.bucketMask;
-    const width = this.widthMicros;
-    let b = this.current;
-    let end = this.bucketEndMicros;
-    let skipped = 0;
-    const unsorted = this.unsorted;
-    for (; skipped <= mask; skipped++) {
-      let h = ends[b << 1];
-      if (h >= 0 && unsorted[b] === 1) h = this.sortBucket(b);
-      if (h >= 0 && times[h << 1] < end) break;
-      b = (b + 1) & mask;
-      end += width;
+  /** Writes an entry at `to[at..]`: the time, then as many payload numbers as entries carry. */
+  private writeEntry(
+    to: Float64Array,
+    at: number,
+    timeMicros: number,
+    a: number,
+    b: number,
+    c: number,
+    d: number,
+  ): void {
+    to[at] = timeMicros;
+    to[at + 1] = a;
+    if (this.entry === 5) {
+      to[at + 2] = b;
+      to[at + 3] = c;
+      to[at + 4] = d;
     }
-    if (skipped <= mask) {
-      this.current = b;
-      this.bucketEndMicros = end;
-      this.bucketStartMicros = end - width;
+  }
+
+  /** Appends the entry at `from[at..]` to the list at `list[listAt..]`. */
+  private appendFrom(list: Int32Array, listAt: number, from: Float64Array, at: number): void {
+    if (this.entry === 5) {
+      this.append(list, listAt, from[at], from[at + 1], from[at + 2], from[at + 3], from[at + 4]);
     } else {
-      // Every head is the earliest of its bucket, so the least head is the earliest entry.
-      let earliest = Number.POSITIVE_INFINITY;
-      for (let k = 0; k <= mask; k++) {
-        let h = ends[k << 1];
-        if (h >= 0 && unsorted[k] === 1) h = this.sortBucket(k);
-        if (h >= 0 && times[h << 1] < earliest) earliest = times[h << 1];
-      }
-      this.moveTo(earliest);
+      this.append(list, listAt, from[at], from[at + 1], 0, 0, 0);
     }
-    this.work += skipped;
-    this.checkWork();
-    return this.current;
+  }
+
+  /** An empty block, from the free list or the arena's unused end (growing it when full). */
+  private takeBlock(): number {
+    let b = this.freeBlock;
+    if (b >= 0) {
+      this.freeBlock = this.arena[b << BLOCK_SHIFT];
+    } else {
+      b = this.blocksMade++;
+      if ((b + 1) << BLOCK_SHIFT > this.arena.length) {
+        const grown = new Float64Array(this.arena.length * 2);
+        grown.set(this.arena);
+        this.arena = grown;
+      }
+    }
+    this.arena[b << BLOCK_SHIFT] = -1;
+    this.arena[(b << BLOCK_SHIFT) | 1] = 0;
+    return b;
+  }
+
+  /** Returns the blocks of the list at `list[at..]` to the free list and empties the list. */
+  private freeList(list: Int32Array, at: number): void {
+    const arena = this.arena;
+    let b = list[at];
+    while (b >= 0) {
+      const next = arena[b << BLOCK_SHIFT];
+      arena[b << BLOCK_SHIFT] = this.freeBlock;
+      this.freeBlock = b;
+      b = next;
+    }
+    list[at] = -1;
+    list[at + 1] = -1;
+    list[at + 2] = 0;
   }
 
   /**
-   * Rebuilds with a fresh width when the work since the last rebuild exceeds the per-pop
-   * allowance plus the cost of a rebuild: the width no longer suits the times. A rebuild needed
-   * again before the entries have turned over once doubles the allowance, so a distribution no
-   * width suits costs a bounded share of rebuilding.
+   * Refills the empty bottom from the finest rung's next non-empty bucket (splitting buckets
+   * that hold too many entries into finer rungs), making the top a rung when the rungs are
+   * exhausted. Requires a non-empty queue.
    */
-  private checkWork(): void {
-    const popsSince = this.pops - this.popsAtRebuild;
-    if (this.work <= EventQueue.WORK_PER_POP * popsSince + this.workAllowance) return;
-    const allowance = this.workAllowance;
-    const repeated = popsSince < this.count + this.bucketMask + 1;
-    this.rebuild(this.bucketMask + 1);
-    if (repeated) this.workAllowance = 2 * allowance;
+  private refill(): void {
+    for (;;) {
+      if (this.rungCount === 0) {
+        this.rungFromTop();
+        continue;
+      }
+      const j = this.rungCount - 1;
+      const buckets = this.rungBuckets[j];
+      const size = this.rungSize[j];
+      const first = this.rungNext[j];
+      let k = first;
+      while (k < size && buckets[(k << 2) | 2] === 0) k++;
+      this.work += k - first;
+      if (k === size) {
+        this.rungCount--;
+        continue;
+      }
+      const width = this.rungWidth[j];
+      this.rungNext[j] = k + 1;
+      this.rungLive[j] = this.rungStart[j] + (k + 1) * width;
+      if (buckets[(k << 2) | 2] > EventQueue.SPLIT_ABOVE && width > 1) {
+        if (this.split(buckets, k << 2, this.rungLive[j])) continue;
+        return;
+      }
+      this.toBottom(buckets, k << 2, width === 1);
+      return;
+    }
   }
 
-  /** Makes the bucket holding `timeMicros` current. */
-  private moveTo(timeMicros: number): void {
-    const year = Math.floor(timeMicros * this.inverseWidth);
-    this.current = year & this.bucketMask;
-    if (this.unsorted[this.current] === 1) this.sortBucket(this.current);
-    this.bucketStartMicros = year * this.widthMicros;
-    this.bucketEndMicros = this.bucketStartMicros + this.widthMicros;
+  /** Makes the top's entries the coarsest rung, from their earliest time to past their latest. */
+  private rungFromTop(): void {
+    if (this.topList[2] === 0) throw new Error("event queue: entries counted but none found");
+    const min = this.topMinMicros;
+    const span = this.topMaxMicros - min + 1;
+    const j = this.makeRung(min, span, span, this.topList[2]);
+    this.topStartMicros = min + this.rungSize[j] * this.rungWidth[j];
+    this.moveList(this.topList, 0, j);
+    this.topMinMicros = Number.POSITIVE_INFINITY;
+    this.topMaxMicros = Number.NEGATIVE_INFINITY;
   }
 
   /**
-   * Rebuilds the calendar with `bucketCount` buckets and a width estimated from the earliest
-   * times, keeping the (time, insertion order) order of every entry.
+   * Splits the list at `list[at..]` (whose range ends at `endMicros`) into a new finest rung
+   * from its earliest time to `endMicros`. When all its entries have one time there is nothing
+   * to split: they go to the bottom as they are and this returns false.
    */
-  private rebuild(bucketCount: number): void {
-    const buckets = Math.max(EventQueue.MIN_BUCKETS, bucketCount);
-    const ints = this.slotInts;
-    const times = this.slotTimes;
-    const old = this.bucketEnds;
-    // Chain every bucket list, in bucket order, into one list. Entries with equal times share a
-    // bucket, so the chain keeps their insertion order.
-    let chain = -1;
-    let chainTail = -1;
-    for (let k = 0; k <= this.bucketMask; k++) {
-      const h = old[k << 1];
-      if (h < 0) continue;
-      if (chainTail < 0) chain = h;
-      else ints[(chainTail << 2) | 2] = h;
-      chainTail = old[(k << 1) | 1];
-    }
-    const width = this.estimateWidth(chain);
-    const ends = buckets === this.bucketMask + 1 ? old : new Int32Array(2 * buckets);
-    ends.fill(-1);
-    const mask = buckets - 1;
-    const inverse = 1 / width;
-    // Append each entry to its new bucket in chain order, which keeps equal times in insertion
-    // order; a bucket that received an earlier time after a later one is sorted afterwards with
-    // a stable sort.
-    const unsorted = buckets === this.bucketMask + 1 ? this.unsorted : new Uint8Array(buckets);
-    unsorted.fill(0);
-    let anyUnsorted = false;
-    for (let s = chain; s >= 0; ) {
-      const after = ints[(s << 2) | 2];
-      const t = times[s << 1];
-      const b = (t * inverse) & mask;
-      const tail = ends[(b << 1) | 1];
-      if (tail < 0) ends[b << 1] = s;
-      else {
-        ints[(tail << 2) | 2] = s;
-        if (times[tail << 1] > t) {
-          unsorted[b] = 1;
-          anyUnsorted = true;
-        }
-      }
-      ends[(b << 1) | 1] = s;
-      ints[(s << 2) | 2] = -1;
-      s = after;
-    }
-    if (anyUnsorted) {
-      for (let b = 0; b < buckets; b++) {
-        if (unsorted[b] === 0) continue;
-        this.sortList(ends, b);
-        unsorted[b] = 0;
+  private split(list: Int32Array, at: number, endMicros: number): boolean {
+    const arena = this.arena;
+    let min = Number.POSITIVE_INFINITY;
+    let max = Number.NEGATIVE_INFINITY;
+    for (let b = list[at]; b >= 0; b = arena[b << BLOCK_SHIFT]) {
+      const o = (b << BLOCK_SHIFT) + 2;
+      const end = o + this.entry * arena[o - 1];
+      for (let e = o; e < end; e += this.entry) {
+        const t = arena[e];
+        if (t < min) min = t;
+        if (t > max) max = t;
       }
     }
-    // Mark the runs of equal times: a run's first entry and its last point at each other.
-    const runs = this.runPartner;
-    for (let b = 0; b < buckets; b++) {
-      let first = ends[b << 1];
-      for (let s = first; s >= 0; ) {
-        const after = ints[(s << 2) | 2];
-        if (after < 0 || times[after << 1] !== times[s << 1]) {
-          runs[first] = s;
-          runs[s] = first;
-          first = after;
-        }
-        s = after;
-      }
+    if (min === max || this.rungCount === EventQueue.MAX_RUNGS) {
+      this.toBottom(list, at, min === max);
+      return false;
     }
-    this.bucketEnds = ends;
-    this.unsorted = unsorted;
-    this.bucketMask = mask;
-    this.widthMicros = width;
-    this.inverseWidth = inverse;
-    this.growAbove = 2 * buckets;
-    this.shrinkBelow = buckets > EventQueue.MIN_BUCKETS ? buckets >> 1 : -1;
-    if (this.count > 0) this.moveTo(this.earliest[0]);
-    this.workBeforeRebuild += this.work;
-    this.work = 0;
-    this.popsAtRebuild = this.pops;
-    this.workAllowance = 2 * (this.count + buckets);
-    this.rebuildCount++;
+    this.work += list[at + 2];
+    const j = this.makeRung(min, endMicros - min, max - min + 1, list[at + 2]);
+    this.moveList(list, at, j);
+    return true;
   }
 
   /**
-   * Sorts bucket `b` (flagged unsorted) stably by time, marks its runs of equal times, clears
-   * its flag and returns its new head. The entries sorted count as work: many of them mean the
-   * buckets are too wide for where pushes land.
+   * Adds a finest rung over [startMicros, startMicros + spanMicros) for `entries` entries whose
+   * times lie in its first `occupiedMicros`, and returns its index. Buckets are sized for about
+   * {@link ENTRIES_PER_BUCKET} entries each over the occupied part, but a rung has at most four
+   * times as many buckets as that aims at (entries crowded at the front of a long range are
+   * then split again when pops reach them, rather than costing a long run of empty buckets).
    */
-  private sortBucket(b: number): number {
-    const entries = this.sortList(this.bucketEnds, b);
-    this.unsorted[b] = 0;
-    this.work += entries;
-    return this.bucketEnds[b << 1];
+  private makeRung(
+    startMicros: number,
+    spanMicros: number,
+    occupiedMicros: number,
+    entries: number,
+  ): number {
+    const aim = Math.max(
+      1,
+      Math.min(Math.ceil(entries / EventQueue.ENTRIES_PER_BUCKET), EventQueue.MAX_BUCKETS >> 2),
+    );
+    // A power of two, so that a bucket index is an exact multiplication by its inverse.
+    let width = 1;
+    while (width * aim < occupiedMicros || width * 4 * aim < spanMicros) width *= 2;
+    const size = Math.ceil(spanMicros / width);
+    const j = this.rungCount++;
+    let buckets = this.rungBuckets[j];
+    if (buckets === undefined || buckets.length < size << 2) {
+      buckets = new Int32Array(Math.max(64, size) << 2);
+      this.rungBuckets[j] = buckets;
+    }
+    for (let k = 0; k < size << 2; k += 4) {
+      buckets[k] = -1;
+      buckets[k + 1] = -1;
+      buckets[k + 2] = 0;
+    }
+    this.rungStart[j] = startMicros;
+    this.rungWidth[j] = width;
+    this.rungInverse[j] = 1 / width;
+    this.rungSize[j] = size;
+    this.rungNext[j] = 0;
+    this.rungLive[j] = startMicros;
+    this.rungsMade++;
+    return j;
+  }
+
+  /** Moves every entry of the list at `list[at..]`, in list order, into rung `j`'s buckets. */
+  private moveList(list: Int32Array, at: number, j: number): void {
+    const start = this.rungStart[j];
+    const inverse = this.rungInverse[j];
+    const buckets = this.rungBuckets[j];
+    for (let b = list[at]; b >= 0; ) {
+      // Re-read the arena each time: appending may grow it.
+      const o = (b << BLOCK_SHIFT) + 2;
+      const end = o + this.entry * this.arena[o - 1];
+      for (let e = o; e < end; e += this.entry) {
+        const k = Math.floor((this.arena[e] - start) * inverse);
+        this.appendFrom(buckets, k << 2, this.arena, e);
+      }
+      b = this.arena[b << BLOCK_SHIFT];
+    }
+    this.freeList(list, at);
   }
 
   /**
-   * Sorts the non-empty list of bucket `b` in `ends` stably by time (equal times keep list
-   * order, which is insertion order), relinks it, marks its runs of equal times, and returns
-   * its length.
+   * Moves the list at `list[at..]` into the empty bottom and sorts it stably by time (unless
+   * its entries are known to share one time).
    */
-  private sortList(ends: Int32Array, b: number): number {
-    const ints = this.slotInts;
-    const sorter = this.sorter;
-    let count = 0;
-    for (let s = ends[b << 1]; s >= 0; s = ints[(s << 2) | 2]) {
-      if (count === sorter.times.length) sorter.reserve(count + 1);
-      sorter.times[count] = this.slotTimes[s << 1];
-      sorter.slots[count++] = s;
+  private toBottom(list: Int32Array, at: number, oneTime: boolean): void {
+    const count = list[at + 2];
+    if (count * this.entry > this.bottom.length) this.growBottom(count);
+    const bottom = this.bottom;
+    const arena = this.arena;
+    let n = 0;
+    for (let b = list[at]; b >= 0; b = arena[b << BLOCK_SHIFT]) {
+      const o = (b << BLOCK_SHIFT) + 2;
+      const end = o + this.entry * arena[o - 1];
+      for (let e = o; e < end; e++) bottom[n++] = arena[e];
     }
-    sorter.sort(count);
-    const times = sorter.times;
-    const slots = sorter.slots;
-    const runs = this.runPartner;
-    let first = 0;
-    for (let i = 0; i < count; i++) {
-      const s = slots[i];
-      const last = i + 1 === count;
-      ints[(s << 2) | 2] = last ? -1 : slots[i + 1];
-      if (last || times[i + 1] !== times[i]) {
-        runs[slots[first]] = s;
-        runs[s] = slots[first];
-        first = i + 1;
+    this.freeList(list, at);
+    this.bottomHead = 0;
+    this.bottomEnd = count;
+    if (!oneTime && count > 1) this.bottom = this.sorter.sort(this.bottom, count, this.entry);
+  }
+
+  /** Inserts into the bottom after the entries at or before `timeMicros`. */
+  private insertBottom(timeMicros: number, a: number, b: number, c: number, d: number): void {
+    const head = this.bottomHead;
+    const end = this.bottomEnd;
+    let at: number;
+    if (head === end || timeMicros >= this.bottom[(end - 1) * this.entry]) {
+      if (head === end) {
+        this.bottomHead = 0;
+        this.bottomEnd = 0;
       }
+      if ((this.bottomEnd + 1) * this.entry > this.bottom.length)
+        this.growBottom(this.bottomEnd + 1);
+      at = this.bottomEnd * this.entry;
+      this.bottomEnd++;
+    } else if (timeMicros < this.bottom[head * this.entry] && head > 0) {
+      this.bottomHead = head - 1;
+      at = (head - 1) * this.entry;
+    } else {
+      // The first entry later than the new one.
+      const bottom = this.bottom;
+      let low = head;
+      let high = end - 1;
+      while (low < high) {
+        const mid = (low + high) >> 1;
+        if (bottom[mid * this.entry] > timeMicros) high = mid;
+        else low = mid + 1;
+      }
+      if (end - head > EventQueue.SPLIT_ABOVE && this.rungCount < EventQueue.MAX_RUNGS) {
+        this.rungFromBottom();
+        this.count--;
+        this.push(timeMicros, a, b, c, d);
+        return;
+      }
+      if ((end + 1) * this.entry > bottom.length) this.growBottom(end + 1);
+      at = low * this.entry;
+      this.bottom.copyWithin(at + this.entry, at, end * this.entry);
+      this.bottomEnd = end + 1;
+      this.work += end - low;
     }
-    ends[b << 1] = slots[0];
-    ends[(b << 1) | 1] = slots[count - 1];
-    return count;
+    this.writeEntry(this.bottom, at, timeMicros, a, b, c, d);
   }
 
   /**
-   * Brown's width estimate: the mean gap between the earliest entries' times in the list from
-   * `chain` (equal times count as gaps of zero: a clump at one time wants narrow buckets, since
-   * a push walks past the entries of its bucket that are not later), leaving out gaps over twice
-   * the mean (a cluster boundary), times {@link WIDTH_PER_GAP}, rounded to a power of two, at
-   * least 1. Keeps the current width when fewer than two entries are pending. Leaves the
-   * earliest time in `earliest[0]`.
+   * Turns a long bottom into a finest rung over its range (from its earliest time to where the
+   * finest rung, or the top, begins), keeping its order, and empties it.
    */
-  private estimateWidth(chain: number): number {
-    const earliest = this.earliest;
-    const ints = this.slotInts;
-    const times = this.slotTimes;
-    const capacity = earliest.length;
-    let found = 0;
-    // Insertion into a short sorted array; after the first few entries most are rejected by
-    // one comparison with the largest kept.
-    for (let s = chain; s >= 0; s = ints[(s << 2) | 2]) {
-      const t = times[s << 1];
-      if (found === capacity && t >= earliest[capacity - 1]) continue;
-      let i = found;
-      while (i > 0 && earliest[i - 1] > t) i--;
-      // Shift the later ones up (dropping the last when full) and insert.
-      for (let j = found < capacity ? found : capacity - 1; j > i; j--)
-        earliest[j] = earliest[j - 1];
-      earliest[i] = t;
-      if (found < capacity) found++;
+  private rungFromBottom(): void {
+    const head = this.bottomHead;
+    const end = this.bottomEnd;
+    const bottom = this.bottom;
+    const startMicros = bottom[head * this.entry];
+    const endMicros = this.rungCount > 0 ? this.rungLive[this.rungCount - 1] : this.topStartMicros;
+    const j = this.makeRung(
+      startMicros,
+      endMicros - startMicros,
+      bottom[(end - 1) * this.entry] - startMicros + 1,
+      end - head,
+    );
+    const start = this.rungStart[j];
+    const inverse = this.rungInverse[j];
+    const buckets = this.rungBuckets[j];
+    for (let at = head * this.entry; at < end * this.entry; at += this.entry) {
+      const k = Math.floor((bottom[at] - start) * inverse);
+      this.appendFrom(buckets, k << 2, bottom, at);
     }
-    if (found < 2) return this.widthMicros;
-    let mean = (earliest[found - 1] - earliest[0]) / (found - 1);
-    let sum = 0;
-    let gaps = 0;
-    for (let i = 1; i < found; i++) {
-      const gap = earliest[i] - earliest[i - 1];
-      if (gap <= 2 * mean) {
-        sum += gap;
-        gaps++;
-      }
-    }
-    if (gaps > 0) mean = sum / gaps;
-    const target = Math.max(1, mean * EventQueue.WIDTH_PER_GAP);
-    // Nearest power of two on a log scale, at most 2^52 so bucket arithmetic stays exact.
-    return 2 ** Math.min(52, Math.max(0, Math.round(Math.log2(target))));
+    this.work += end - head;
+    this.bottomHead = 0;
+    this.bottomEnd = 0;
   }
 
-  /** Doubles the slot pool (up to maxSize) and returns a free slot. */
-  private growPool(): number {
-    const old = this.slotTimes.length >> 1;
-    const capacity = Math.min(old * 2, this.maxSize);
-    const buffer = new ArrayBuffer(capacity * 16);
-    // Copied as 32-bit words: every bit of the mixed records survives.
-    const ints = new Int32Array(buffer);
-    ints.set(this.slotInts);
-    this.slotTimes = new Float64Array(buffer);
-    this.slotInts = ints;
-    const runs = new Int32Array(capacity);
-    runs.set(this.runPartner);
-    this.runPartner = runs;
-    this.linkFree(old, capacity);
-    return this.freeSlot;
-  }
-
-  /** Puts slots [from, to) on the free list, lowest first. */
-  private linkFree(from: number, to: number): void {
-    const ints = this.slotInts;
-    for (let s = to - 1; s >= from; s--) {
-      ints[(s << 2) | 2] = this.freeSlot;
-      this.freeSlot = s;
-    }
+  /** Grows the bottom to hold at least `count` entries, keeping its contents. */
+  private growBottom(count: number): void {
+    let size = this.bottom.length;
+    while (size < count * this.entry) size *= 2;
+    const grown = new Float64Array(size);
+    grown.set(this.bottom);
+    this.bottom = grown;
   }
 }

@@ -1,9 +1,7 @@
 /**
  * A stable sort of (time, slot) pairs by time, in scratch typed arrays that it owns and grows:
- * the event queue gathers a bucket's list into {@link times} and {@link slots} in list order,
- * sorts, and relinks the list from the result. Sorting in contiguous arrays reads each list
- * entry once; a merge sort of the linked list itself walked its scattered slots once per pass,
- * which cost more than the rest of the queue when a bucket held a thousand entries.
+ * the event queue's {@link EntrySorter} fills {@link times} and {@link slots} with each entry's
+ * time and position, sorts, and gathers the entries in the resulting order.
  */
 export class PairSorter {
   /** The pairs' times (µs), to fill before {@link sort}; the sorted times after it. */

@@ -26,9 +26,6 @@ export type EventValues<F extends EventFields> = { [K in keyof F]: number };
  */
 export type EventKind<F extends EventFields = EventFields> = number & { readonly fields?: F };
 
-/** Numbers per event record: the kind and {@link MAX_EVENT_FIELDS} payload fields. */
-const RECORD = 1 + MAX_EVENT_FIELDS;
-
 /** Thrown for misuse of the engine: scheduling in the past, a non-integer time, a broken limit. */
 export class SimulationError extends Error {
   constructor(message: string) {
@@ -61,8 +58,9 @@ export interface RunOutcome {
  * events carrying one number per field. Nothing has to be packed into a number.
  *
  * Time is an integer number of microseconds. Events at equal times run in the order they were
- * scheduled. No event object is allocated per event: the payload fields live in typed-array
- * pools (one column per field position) indexed by a handle that the queue orders.
+ * scheduled. No event object is allocated per event: the kind and payload fields travel in the
+ * queue's entry beside the time (see {@link EventQueue}), so running an event reads nothing
+ * but the queue's sorted front.
  */
 export class Simulator {
   /** Current simulated time in microseconds. */
@@ -77,27 +75,12 @@ export class Simulator {
   private readonly kindNames: string[] = [];
   private readonly kindFields: EventFields[] = [];
   private readonly kindByName = new Map<string, number>();
-  /**
-   * Each handle's record, {@link RECORD} numbers side by side: kind, then the payload fields.
-   * One record is a 32-byte half of a cache line, so running an event reads one line where
-   * four parallel arrays read four (records are out of cache when they pop once hundreds of
-   * thousands of events are pending).
-   */
-  private records: Float64Array;
-  /** Free handles, used as a stack. */
-  private freeHandles: Int32Array;
-  private freeCount: number;
   private stopRequested = false;
 
   /** @param maxPendingEvents hard limit on events pending at once (default 50 million). */
   constructor(maxPendingEvents = 50_000_000) {
     this.maxPendingEvents = maxPendingEvents;
-    const capacity = 1024;
-    this.queue = new EventQueue(capacity, maxPendingEvents);
-    this.records = new Float64Array(capacity * RECORD);
-    this.freeHandles = new Int32Array(capacity);
-    for (let i = 0; i < capacity; i++) this.freeHandles[i] = capacity - 1 - i;
-    this.freeCount = capacity;
+    this.queue = new EventQueue(1024, maxPendingEvents, 4);
   }
 
   /**
@@ -155,15 +138,7 @@ export class Simulator {
     if (kind < 0 || kind >= this.handlers.length) {
       throw new SimulationError(`unknown event kind ${kind}`);
     }
-    if (this.freeCount === 0) this.growPool();
-    const handle = this.freeHandles[--this.freeCount];
-    const records = this.records;
-    const r = handle * RECORD;
-    records[r] = kind;
-    records[r + 1] = a;
-    records[r + 2] = b;
-    records[r + 3] = c;
-    this.queue.push(timeMicros, handle);
+    this.queue.push(timeMicros, kind, a, b, c);
   }
 
   /** Schedules an event of `kind` `delayMicros` (a non-negative integer) from now. */
@@ -198,16 +173,9 @@ export class Simulator {
     const queue = this.queue;
     if (queue.size === 0) return false;
     this.nowMicros = queue.peekTime();
-    const handle = queue.pop();
-    const records = this.records;
-    const r = handle * RECORD;
-    const kind = records[r];
-    const a = records[r + 1];
-    const b = records[r + 2];
-    const c = records[r + 3];
-    this.freeHandles[this.freeCount++] = handle;
+    const kind = queue.pop();
     this.eventsProcessed++;
-    this.handlers[kind](a, b, c);
+    this.handlers[kind](queue.poppedB, queue.poppedC, queue.poppedD);
     return true;
   }
 
@@ -243,18 +211,5 @@ export class Simulator {
     }
     this.nowMicros = until;
     return { events, stopped: false };
-  }
-
-  private growPool(): void {
-    const old = this.freeHandles.length;
-    const capacity = old * 2;
-    const records = new Float64Array(capacity * RECORD);
-    const free = new Int32Array(capacity);
-    records.set(this.records);
-    // The old handles are all in use; the new ones are free.
-    for (let i = 0; i < capacity - old; i++) free[i] = capacity - 1 - i;
-    this.records = records;
-    this.freeHandles = free;
-    this.freeCount = capacity - old;
   }
 }

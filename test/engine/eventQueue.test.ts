@@ -132,7 +132,7 @@ describe("EventQueue", () => {
 type TimeDraw = (rng: RandomStream, nowMicros: number) => number;
 
 /**
- * Runs `steps` random operations on the calendar queue and the previous binary heap side by
+ * Runs `steps` random operations on the ladder queue and the previous binary heap side by
  * side, pushing with probability `pushBias(step)` (always when empty), and compares every pop
  * (time and handle) and the sizes; then drains both. Returns the number of pops compared.
  */
@@ -180,7 +180,7 @@ function compareWithHeap(
   return pops;
 }
 
-/** Grow for the first half, shrink for the second: the bucket count rises, then falls. */
+/** Grow for the first half, shrink for the second: the rungs fill, then drain. */
 const growThenShrink = (steps: number) => (step: number) => (step < steps / 2 ? 0.6 : 0.4);
 /** Push and pop equally often around a standing queue of `n` entries. */
 const exponential = (rng: RandomStream, meanMicros: number) =>
@@ -229,9 +229,10 @@ describe("EventQueue against the binary heap it replaced", () => {
       queue,
     );
     expect(pops).toBeGreaterThan(40_000);
-    // Resizes only: the bucket count doubles from 16 to 8,192, then halves back to 16 while
-    // draining; the steady hold needs no width correction on top (a few at most).
-    expect(queue.rebuilds).toBeLessThanOrEqual(2 * 10 + 4);
+    // An entry is split into a finer rung about once on its way to the bottom (0.56 per
+    // operation here); a split per level of a deep ladder, or buckets walked one by one, would
+    // show as several.
+    expect(queue.workSteps / steps).toBeLessThan(1);
   });
 
   it("eventQueue matches the heap across huge gaps and times near Number.MAX_SAFE_INTEGER", () => {
@@ -258,9 +259,9 @@ describe("EventQueue against the binary heap it replaced", () => {
     };
     const steps = 200_000;
     compareWithHeap("skewed", steps, draw, (step) => (step < 50_000 ? 0.9 : 0.5), queue);
-    // The width adapts without a rebuild per event: resizes plus a bounded number of
-    // corrections (the allowance doubles each time one follows soon after another).
-    expect(queue.rebuilds).toBeLessThan(100);
+    // A clump at one time goes to the bottom whole, never split or sorted: the work per
+    // operation stays small (0.23 here).
+    expect(queue.workSteps / steps).toBeLessThan(1);
   });
 });
 
@@ -269,10 +270,10 @@ describe("EventQueue under bursts pushed in no time order", () => {
     // What an ideal multicast does: every second a chunk is sent to 5,000 receivers at once,
     // each delivered after its own latency (5 to 130 ms, whole milliseconds, so ties by the
     // dozen), pushed in receiver order, which is no time order. 20,000 far timeouts stand
-    // throughout (sessions' leaves, each replaced when it fires), so the bucket count stays and
-    // the width follows the sparse front between bursts: a burst lands a thousand entries in
-    // each of a few buckets. Sorted insertion walked those lists, about six steps per push or
-    // pop; appending and sorting each bucket once when pops reach it takes about one.
+    // throughout (sessions' leaves, each replaced when it fires). A burst lands in one coarse
+    // bucket, which is split once into millisecond buckets when pops reach it; a burst that
+    // lands in the bottom turns it into a rung rather than being inserted entry by entry
+    // (shifting the bottom for each cost about two steps per operation here).
     const queue = new EventQueue();
     const heap = new TypedHeap(4);
     const rng = createStream("burst");
@@ -298,18 +299,18 @@ describe("EventQueue under bursts pushed in no time order", () => {
       }
     }
     operations += handle;
-    expect(queue.workSteps / operations).toBeLessThan(2);
+    expect(queue.workSteps / operations).toBeLessThan(1);
     while (heap.size > 0) expect(queue.pop()).toBe(heap.pop());
   });
 });
 
 describe("EventQueue with runs of equal times", () => {
-  it("eventQueue steps over a run of equal times in one go when a push lands inside a bucket", () => {
-    // A sparse front (1 ms apart: buckets of 2,048 us), then a clump of 20,000 entries at one
-    // future time T with a later entry in the same bucket, so every push at T lands before the
-    // bucket's tail and must find the end of the clump. Walking entry by entry would cost
-    // 20,000 steps per push, the work monitor would keep rebuilding; walking run by run costs
-    // one step, so only resizes happen.
+  it("eventQueue keeps pushes into a clump of equal times cheap", () => {
+    // A sparse front, then a clump of 20,000 entries at one future time T and one at T + 1, so
+    // every push at T lands before the later entry and, once pops reach the clump, in the
+    // bottom's middle. The bottom then turns into a rung with T and T + 1 in buckets of their
+    // own, and later pushes append there: work stays a small constant per operation, where
+    // shifting the bottom would cost thousands of steps per push.
     const queue = new EventQueue();
     const heap = new TypedHeap();
     let handle = 0;
@@ -322,18 +323,17 @@ describe("EventQueue with runs of equal times", () => {
     for (let i = 0; i < 1_000; i++) push(i * 1_000);
     push(T + 1);
     for (let i = 0; i < 20_000; i++) push(T);
-    const rebuildsAfterFill = queue.rebuilds;
     for (let i = 0; i < 20_000; i++) {
       expect(queue.pop()).toBe(heap.pop());
-      push(i % 3 === 0 ? T + 1 : T); // two runs in the bucket, pushed to by turns
+      push(i % 3 === 0 ? T + 1 : T); // two runs, pushed to by turns
     }
-    expect(queue.rebuilds).toBe(rebuildsAfterFill);
+    expect(queue.workSteps / 40_000).toBeLessThan(1);
     while (heap.size > 0) expect(queue.pop()).toBe(heap.pop());
   });
 
-  it("eventQueue keeps runs of equal times in order through pops from their front and rebuilds", () => {
-    // Runs of equal times are popped from the front (the next entry takes over the run) and
-    // survive resizes in both directions; the heap says what order is right.
+  it("eventQueue keeps runs of equal times in order through splits and pops", () => {
+    // Runs of equal times are split into finer rungs and moved to the bottom with their order
+    // kept; the heap says what order is right.
     const draw: TimeDraw = (rng, now) => now + 3 * rng.int(4);
     const steps = 100_000;
     expect(compareWithHeap("runs", steps, draw, growThenShrink(steps))).toBeGreaterThan(steps / 3);
@@ -355,39 +355,86 @@ describe("EventQueue edge cases", () => {
     }
   });
 
-  it("eventQueue pops 50,000 entries at one time in insertion order", () => {
+  it("eventQueue pops 50,000 entries at one time in insertion order, without splitting or sorting them", () => {
     const q = new EventQueue();
     const n = 50_000;
     for (let h = 0; h < n; h++) q.push(123_456, h);
-    expect(q.bucketCount).toBeGreaterThan(16);
     const popped = drain(q);
     expect(popped).toEqual(Array.from({ length: n }, (_, h) => h));
-    expect(q.bucketCount).toBe(16);
+    expect(q.workSteps).toBe(0);
   });
 
-  it("eventQueue grows its slot pool and buckets with the entries, without losing or reordering any, and shrinks the buckets as they drain", () => {
+  it("eventQueue grows its arena with the entries without losing or reordering any", () => {
     const q = new EventQueue(4);
     const n = 40_000;
     const rng = createStream("eventQueue-resize");
     const times = Array.from({ length: n }, () => rng.int(1_000_000_000));
     for (let h = 0; h < n; h++) q.push(times[h], h);
-    // Between one and two entries per bucket after growing: 32,768 buckets for 40,000.
-    expect(q.bucketCount).toBe(32_768);
-    const expected = popOrder(times);
-    const popped: number[] = [];
-    for (let k = 0; k < n - 100; k++) popped.push(q.pop());
-    // 100 left: at least one entry per two buckets, so 128 or fewer buckets.
-    expect(q.bucketCount).toBeLessThanOrEqual(128);
-    popped.push(...drain(q));
-    expect(popped).toEqual(expected);
-    expect(q.bucketCount).toBe(16);
+    expect(q.rungsInUse).toBe(0);
+    const popped = drain(q);
+    expect(popped).toEqual(popOrder(times));
+    // 40,000 entries over uniform times: one coarse rung of about 16 entries per bucket, the
+    // few buckets crowded past 48 split once more.
+    expect(q.rungsCreated).toBeGreaterThanOrEqual(1);
+    expect(q.rungsCreated).toBeLessThan(100);
   });
 
-  it("eventQueue picks a bucket width near twice the gap between the earliest times", () => {
+  it("eventQueue splits a crowded bucket into finer rungs until buckets are small", () => {
     const q = new EventQueue();
-    // 1,000 entries 1,000 us apart: width 2,000 rounded to a power of two is 2,048.
-    for (let h = 0; h < 1_000; h++) q.push(h * 1_000, h);
-    expect(q.bucketWidthMicros).toBe(2_048);
-    for (let h = 0; h < 1_000; h++) expect(q.pop()).toBe(h);
+    // 1,000 distinct times in the first millisecond and one entry at 1 s: the coarse rung (63
+    // buckets aimed at, 16 entries each) puts all 1,000 in its first bucket, 16,384 us wide,
+    // which is split when pops reach it, and its crowded buckets again, each entry moving at
+    // most three times.
+    const rng = createStream("eventQueue-split");
+    const times = Array.from({ length: 1_000 }, (_, i) => i);
+    for (let i = times.length - 1; i > 0; i--) {
+      const k = rng.int(i + 1);
+      [times[i], times[k]] = [times[k], times[i]];
+    }
+    for (let h = 0; h < 1_000; h++) q.push(times[h], h);
+    q.push(1_000_000, 1_000);
+    expect(q.peekTime()).toBe(0);
+    expect(q.rungsInUse).toBeGreaterThanOrEqual(2);
+    expect(q.workSteps).toBeGreaterThanOrEqual(1_000);
+    expect(q.workSteps).toBeLessThanOrEqual(3_000);
+    const popped = drain(q);
+    expect(popped).toEqual(popOrder([...times, 1_000_000]));
+  });
+});
+
+describe("EventQueue with four payload numbers", () => {
+  it("eventQueue carries each entry's four payload numbers through splits, the top and the bottom", () => {
+    const queue = new EventQueue(4, 1_000_000, 4);
+    const heap = new TypedHeap(4);
+    const rng = createStream("payload");
+    let handle = 0;
+    let now = 0;
+    let checked = 0;
+    for (let step = 0; step < 100_000; step++) {
+      if (heap.size === 0 || rng.next() < 0.55) {
+        const u = rng.next();
+        const t = u < 0.3 ? now : u < 0.9 ? now + rng.int(100_000) : now + rng.int(1e9);
+        // Payloads a simulator passes: kinds, node ids, fractions and negative numbers.
+        queue.push(t, handle, handle * 3 + 0.5, -handle, 2 ** 40 + handle);
+        heap.push(t, handle);
+        handle++;
+      } else {
+        now = heap.peekTime();
+        const want = heap.pop();
+        expect(queue.pop()).toBe(want);
+        if (
+          queue.poppedB !== want * 3 + 0.5 ||
+          queue.poppedC !== -want ||
+          queue.poppedD !== 2 ** 40 + want
+        ) {
+          throw new Error(
+            `entry ${want}: payload ${queue.poppedB}, ${queue.poppedC}, ${queue.poppedD}`,
+          );
+        }
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(40_000);
+    expect(queue.rungsCreated).toBeGreaterThan(10);
   });
 });
