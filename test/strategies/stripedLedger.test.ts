@@ -49,6 +49,23 @@ describe("symbol ledger", () => {
     expect(ledger.has(5, 254, 5)).toBe(false);
   });
 
+  it("keeps every peer's whole window through growth, whatever group a block falls in", () => {
+    const ledger = new SymbolLedger(60, 5, 64);
+    // Each peer holds one symbol of each of the 64 blocks of its window, stripe (peer + block)
+    // mod 5, and the ledger grows from 16 to 64 slots while they join.
+    for (let peer = 1; peer < 60; peer++) {
+      ledger.join(peer);
+      for (let block = 100; block < 164; block++) ledger.add(peer, (peer + block) % 5, block);
+    }
+    for (let peer = 1; peer < 60; peer++) {
+      for (let block = 100; block < 164; block++) {
+        expect(ledger.count(peer, block)).toBe(1);
+        expect(ledger.has(peer, (peer + block) % 5, block)).toBe(true);
+        expect(ledger.has(peer, (peer + block + 1) % 5, block)).toBe(false);
+      }
+    }
+  });
+
   it("keeps each entry in one record: 4 bytes of block, count, flag and stripe bits, padded to 4", () => {
     // 5 stripes: 4 + 1 + 1 + 1 = 7 bytes, padded to 8; 255 stripes: 4 + 1 + 1 + 32 = 38, to 40.
     expect(new SymbolLedger(4, 5, 64).recordBytes).toBe(8);
