@@ -1,4 +1,4 @@
-import { EntrySorter } from "./entrySorter.ts";
+import { PairSorter } from "./pairSorter.ts";
 
 /** Numbers per arena block: next block, entries filled, then the entries. */
 const BLOCK = 32;
@@ -119,7 +119,7 @@ export class EventQueue {
   private work = 0;
   /** Rungs made (from the top, by splits and from the bottom). */
   private rungsMade = 0;
-  private readonly sorter = new EntrySorter();
+  private readonly sorter = new PairSorter();
 
   /**
    * @param initialCapacity entries the arena holds before it first grows.
@@ -456,19 +456,35 @@ export class EventQueue {
    */
   private toBottom(list: Int32Array, at: number, oneTime: boolean): void {
     const count = list[at + 2];
-    if (count * this.entry > this.bottom.length) this.growBottom(count);
+    const entry = this.entry;
+    if (count * entry > this.bottom.length) this.growBottom(count);
     const bottom = this.bottom;
     const arena = this.arena;
+    // Each entry's time and arena offset, in list order (insertion order for equal times).
+    const sorter = this.sorter;
+    sorter.reserve(count);
+    const times = sorter.times;
+    let ordered = true;
     let n = 0;
     for (let b = list[at]; b >= 0; b = arena[b << BLOCK_SHIFT]) {
       const o = (b << BLOCK_SHIFT) + 2;
-      const end = o + this.entry * arena[o - 1];
-      for (let e = o; e < end; e++) bottom[n++] = arena[e];
+      const end = o + entry * arena[o - 1];
+      for (let e = o; e < end; e += entry) {
+        const t = arena[e];
+        if (n > 0 && t < times[n - 1]) ordered = false;
+        times[n] = t;
+        sorter.slots[n++] = e;
+      }
+    }
+    if (!ordered && !oneTime) sorter.sort(count);
+    const offsets = sorter.slots;
+    for (let i = 0, to = 0; i < count; i++, to += entry) {
+      const from = offsets[i];
+      for (let k = 0; k < entry; k++) bottom[to + k] = arena[from + k];
     }
     this.freeList(list, at);
     this.bottomHead = 0;
     this.bottomEnd = count;
-    if (!oneTime && count > 1) this.bottom = this.sorter.sort(this.bottom, count, this.entry);
   }
 
   /** Inserts into the bottom after the entries at or before `timeMicros`. */

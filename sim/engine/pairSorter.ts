@@ -1,9 +1,12 @@
 /**
  * A stable sort of (time, slot) pairs by time, in scratch typed arrays that it owns and grows:
- * the event queue's {@link EntrySorter} fills {@link times} and {@link slots} with each entry's
- * time and position, sorts, and gathers the entries in the resulting order.
+ * the event queue fills {@link times} and {@link slots} with the time and arena offset of each
+ * entry of a bucket in list order, sorts, and copies the entries to its bottom in the resulting
+ * order, so each entry is copied once however far the sort moves it.
  */
 export class PairSorter {
+  /** Most pairs sorted by insertion; more are merge-sorted. */
+  static readonly INSERTION_MAX = 32;
   /** The pairs' times (µs), to fill before {@link sort}; the sorted times after it. */
   times = new Float64Array(64);
   /** The pairs' slots, side by side with {@link times}. */
@@ -27,11 +30,30 @@ export class PairSorter {
   }
 
   /**
-   * Sorts the first `count` pairs by time, stably (equal times keep their order): a bottom-up
-   * merge sort, ping-ponging between the arrays and the spares; the result ends in
+   * Sorts the first `count` pairs by time, stably (equal times keep their order): an insertion
+   * sort up to {@link INSERTION_MAX} pairs (often nearly in order already), beyond it a
+   * bottom-up merge sort, ping-ponging between the arrays and the spares; the result ends in
    * {@link times} and {@link slots}.
    */
   sort(count: number): void {
+    if (count <= PairSorter.INSERTION_MAX) {
+      const times = this.times;
+      const slots = this.slots;
+      for (let i = 1; i < count; i++) {
+        const t = times[i];
+        if (times[i - 1] <= t) continue;
+        const slot = slots[i];
+        let p = i - 1;
+        while (p >= 0 && times[p] > t) {
+          times[p + 1] = times[p];
+          slots[p + 1] = slots[p];
+          p--;
+        }
+        times[p + 1] = t;
+        slots[p + 1] = slot;
+      }
+      return;
+    }
     let fromTimes = this.times;
     let fromSlots = this.slots;
     let toTimes = this.spareTimes;

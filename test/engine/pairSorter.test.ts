@@ -6,8 +6,9 @@ describe("PairSorter", () => {
   it("pairSorter sorts by time and keeps the order of equal times, as a stable sort does", () => {
     const rng = createStream("pair-sorter");
     const sorter = new PairSorter();
-    // Sizes around the powers of two the merge passes split at, and past the initial capacity.
-    for (const count of [1, 2, 3, 63, 64, 65, 1000, 5000]) {
+    // Both sides of the insertion-sort limit, sizes around the powers of two the merge passes
+    // split at, and past the initial capacity.
+    for (const count of [1, 2, 3, 17, 32, 33, 63, 64, 65, 1000, 5000]) {
       sorter.reserve(count);
       const pairs: [number, number][] = [];
       for (let i = 0; i < count; i++) {
