@@ -349,7 +349,6 @@ export class PieceExchange extends SwarmLinkPart {
     const requestsInFlight = records.requestsInFlight;
     const neighbourCountsUs = records.neighbourCountsUs;
     const pieceAvailability = records.pieceAvailability;
-    const piecesHeld = records.piecesHeld;
     const slotFree = this.choker.slotFree(peer);
     let offer = NONE;
     let offerKey = -1;
@@ -358,8 +357,8 @@ export class PieceExchange extends SwarmLinkPart {
       const h = hb + j;
       if (linkState[h] !== Link.Open) continue;
       const n = neighbourMember[h];
-      // A complete neighbour picks no more pieces: its rarity counts no longer matter.
-      if (neighbourCountsUs[h] === 1 && piecesHeld[n] < P) pieceAvailability[n * P + i]++;
+      // Only a neighbour that counts our pieces and still lacks some (see neighbourCountsUs).
+      if (neighbourCountsUs[h] === 1) pieceAvailability[n * P + i]++;
       // A new piece may interest anyone again; interested() decides when a slot is filled.
       records.neighbourNotInterested[h] = 0;
       if (
@@ -438,11 +437,17 @@ export class PieceExchange extends SwarmLinkPart {
     this.ring.downloadMicros[r] += now - records.enteredMicros[m];
     this.ring.lastDone[r] = now;
     this.feeder.feedAll(m);
-    // Nothing more to ask anyone for: free the slots of those who unchoked us.
+    // Nothing more to ask anyone for: free the slots of those who unchoked us. Our rarity counts
+    // no longer matter: the neighbours we count stop updating them.
     const hb = m * this.k;
     for (let j = 0; j < this.k; j++) {
       const h = hb + j;
       records.requestsInFlight[h] = 0;
+      if (records.countingNeighbour[h] === 1) {
+        const h2 = records.neighbourHalf[h];
+        if (h2 >= 0 && records.linkSerial[h2] === records.linkSerial[h])
+          records.neighbourCountsUs[h2] = 0;
+      }
       if (records.linkState[h] === Link.Open && records.unchokedByNeighbour[h] === 1) {
         records.unchokedByNeighbour[h] = 0;
         this.wire.linkControl(
