@@ -127,7 +127,7 @@ export class PieceExchange extends SwarmLinkPart {
     const base = m * this.pieces;
     let inFlight = records.requestsInFlight[h];
     while (inFlight < this.o.pipeline) {
-      const i = this.picker.pick(m, n, lat);
+      const i = this.picker.pick(m, n, records.linkPeer[h], lat);
       if (i < 0) break;
       records.requestSlot[base + i] = slot;
       records.piecesRequested[m]++;
@@ -352,13 +352,19 @@ export class PieceExchange extends SwarmLinkPart {
     const slotFree = this.choker.slotFree(peer);
     let offer = NONE;
     let offerKey = -1;
-    // Neighbours' rows are touched only where needed: they are what makes this loop costly.
+    // The neighbours' rarity counts rise first, in a loop of their own: each is a read of a
+    // neighbour's row that is likely not in cache, and a short loop lets the processor have
+    // all of them under way at once rather than one per pass of the longer loop below. Only a
+    // neighbour that counts our pieces and still lacks some is counted (see neighbourCountsUs).
+    for (let h = hb; h < hb + k; h++) {
+      if (linkState[h] === Link.Open && neighbourCountsUs[h] === 1)
+        pieceAvailability[neighbourMember[h] * P + i]++;
+    }
+    // Neighbours' rows are touched below only where needed: they are what makes it costly.
     for (let j = 0; j < k; j++) {
       const h = hb + j;
       if (linkState[h] !== Link.Open) continue;
       const n = neighbourMember[h];
-      // Only a neighbour that counts our pieces and still lacks some (see neighbourCountsUs).
-      if (neighbourCountsUs[h] === 1) pieceAvailability[n * P + i]++;
       // A new piece may interest anyone again; interested() decides when a slot is filled.
       records.neighbourNotInterested[h] = 0;
       if (
