@@ -1,7 +1,8 @@
+import { resolve } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { PlayerState } from "../../sim/metrics/probe.ts";
 import type { RunHooks, StrategyRun } from "../../sim/run/runStrategy.ts";
-import { parseScenario } from "../../sim/scenario/load.ts";
+import { loadScenario, parseScenario } from "../../sim/scenario/load.ts";
 import { ScenarioError } from "../../sim/scenario/reader.ts";
 import type { StrategyContext } from "../../sim/strategies/types.ts";
 import { runScenario, type ScenarioRun } from "../support/checkedRun.ts";
@@ -340,5 +341,28 @@ describe("minute swarming: options", () => {
         "bad.yaml",
       );
     expect(parse).toThrow(/strategies\[0\]\.pieceSize: cuts a 600s slice into/);
+  });
+});
+
+describe("minute swarming's results are pinned", () => {
+  it("a mid-size run (scale-100k at 400 viewers, 4 minutes, two variants) keeps its summary exactly", () => {
+    // Making the swarm faster must not move a single number: the summary of this run (every
+    // distribution, count and strategy figure, to the last digit, and the event count) is kept
+    // as a snapshot. Update it only for a change that is meant to alter swarming's results.
+    const scenario = loadScenario(resolve(import.meta.dirname, "../../scenarios/scale-100k.yaml"), [
+      { path: "duration", value: "4min" },
+      { path: "churn.arrivals[0].count", value: "400" },
+      { path: "churn.arrivals[1].rate", value: "80/min" },
+      {
+        path: "strategies",
+        value:
+          "[{name: swarm, type: minute-swarming, sliceDuration: 60s}, {name: in-order, type: minute-swarming, sliceDuration: 30s, pieceSelection: in-order, playback: progressive, pipeline: 2}]",
+      },
+    ]);
+    const result = runScenario(scenario);
+    const summaries = Object.fromEntries(
+      result.runs.map((r) => [r.entry.name, { ...r.summary, events: r.events }]),
+    );
+    expect(JSON.stringify(summaries, null, 1)).toMatchSnapshot();
   });
 });
