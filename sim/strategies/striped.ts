@@ -41,7 +41,7 @@ const MAX_NODE_STRIPE_PAIRS = 1 << 23;
  * Heartbeats: each peer keeps one timer. Every `heartbeat` seconds from its arrival it sends a
  * heartbeat to its parent in each stripe tree where it is attached (model change of issue 11:
  * with a timer per (peer, stripe), started at each acceptance, heartbeat timers were three
- * quarters of the pending events at 10,000 viewers, and one event in twelve).
+ * quarters of the pending events at 10,000 viewers, and one event processed in thirteen).
  *
  * Resume, per stripe: an orphan asks for the stripe from after its newest symbol of it. With
  * `jump-to-live` a parent ahead of that point starts at its own newest symbol. With
