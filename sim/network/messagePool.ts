@@ -47,6 +47,11 @@ export enum MessageI32 {
   Next = 13,
   /** A {@link MessageState}. */
   State = 14,
+  /**
+   * Deliveries still to come of this record: 1, or a multicast's receivers left (its copies
+   * share the record, see {@link MessagePool.share}).
+   */
+  Refs = 15,
 }
 
 /** Records allocated at first. */
@@ -121,13 +126,41 @@ export class MessagePool {
     this.f64[f + MessageF64.P0] = p0;
     this.f64[f + MessageF64.P1] = p1;
     this.f64[f + MessageF64.P2] = p2;
+    this.i32[i + MessageI32.Refs] = 1;
     return h;
   }
 
-  /** Returns a handle to the pool. */
+  /**
+   * Makes message h stand for `copies` messages, one per receiver of a multicast, which then
+   * share its record: each counts as live (and against the limit) until {@link release}d. One
+   * record read by every delivery stays in cache, where a record per receiver was written when
+   * the multicast left and read cold at each delivery.
+   */
+  share(h: number, copies: number, nowMicros: number): void {
+    if (this.live - 1 + copies > this.limit) {
+      throw new SimulationError(
+        `network.maxInFlightMessages: ${this.limit} messages queued or in flight at once at ` +
+          `${nowMicros / 1e6} s (raise the limit if the scenario really needs more)`,
+      );
+    }
+    this.live += copies - 1;
+    this.i32[h * MessageI32.Stride + MessageI32.Refs] = copies;
+  }
+
+  /** Deliveries still to come of h's record (see {@link share}). */
+  refs(h: number): number {
+    return this.i32[h * MessageI32.Stride + MessageI32.Refs];
+  }
+
+  /** Returns a handle to the pool (for a shared record, one of its copies). */
   release(handle: number): void {
-    this.i32[handle * MessageI32.Stride + MessageI32.State] = MessageState.Free;
     this.live--;
+    const at = handle * MessageI32.Stride + MessageI32.Refs;
+    if (this.i32[at] > 1) {
+      this.i32[at]--;
+      return;
+    }
+    this.i32[handle * MessageI32.Stride + MessageI32.State] = MessageState.Free;
     this.freeStack[this.freeCount++] = handle;
   }
 

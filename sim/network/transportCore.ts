@@ -247,7 +247,7 @@ export abstract class TransportCore implements NetworkModel {
     let bytes = 0;
     for (let h = 0; h < pool.extent; h++) {
       if (pool.state(h) === MessageState.Scheduled && pool.done(h) <= this.horizonMicros) {
-        bytes += pool.bytes(h);
+        bytes += pool.bytes(h) * pool.refs(h);
       }
     }
     return bytes + this.undeliveredInFlight;
@@ -331,19 +331,17 @@ export abstract class TransportCore implements NetworkModel {
       this.sim.at(this.dataArrival(from, to, type, bytes, now), this.deliverKind, h, from, to);
       return;
     }
+    // One delivery per receiver, all reading the multicast's own record (each event carries
+    // its receiver).
     const list = this.waitingRecipients.get(h)!;
     this.waitingRecipients.delete(h);
-    const p0 = pool.p0(h);
-    const p1 = pool.p1(h);
-    const p2 = pool.p2(h);
-    pool.release(h);
+    pool.share(h, list.length, this.sim.nowMicros);
+    pool.setState(h, MessageState.Scheduled);
+    pool.setDone(h, now);
     for (let i = 0; i < list.length; i++) {
       const r = list[i];
-      const copy = pool.allocate(this.sim.nowMicros, type, from, r, bytes, p0, p1, p2);
-      pool.setState(copy, MessageState.Scheduled);
-      pool.setDone(copy, now);
       if (counted) c.dispatchedBytes += bytes;
-      this.sim.at(this.dataArrival(from, r, type, bytes, now), this.deliverKind, copy, from, r);
+      this.sim.at(this.dataArrival(from, r, type, bytes, now), this.deliverKind, h, from, r);
     }
   }
 

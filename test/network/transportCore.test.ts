@@ -86,3 +86,50 @@ describe.each(NETWORK_MODEL_NAMES)("the %s model's payload words", (model) => {
     ]);
   });
 });
+
+describe.each(NETWORK_MODEL_NAMES)("the %s model's multicast copies", (model) => {
+  it("count one live message per receiver until each is delivered, then free the record", () => {
+    const { sim, transport, log, DATA } = network(model);
+    const recipients = { size: 2, at: (i: number) => i + 1 };
+    transport.multicast(0, recipients, DATA, 1000, 7);
+    expect(transport.liveMessages).toBe(1);
+    // 1000 bytes at 8 Mbps have left the uplink by 5 ms (at 1 ms, or 2 ms when the fair-share
+    // model's receivers' downlinks bound the flow), 10 ms before they arrive: one copy per
+    // receiver is then in flight.
+    sim.run({ untilMicros: 5_000 });
+    expect(transport.liveMessages).toBe(2);
+    expect(transport.inFlightBytes()).toBe(2_000);
+    // Both copies arrive, node 1's first.
+    sim.run({ untilMicros: 1e6 });
+    expect(log.map((d) => d.to)).toEqual([1, 2]);
+    expect(transport.liveMessages).toBe(0);
+    expect(transport.inFlightBytes()).toBe(0);
+    // The shared record is free again: a later message reuses it with its own words.
+    transport.send(1, 2, DATA, 1000, 9);
+    sim.run({ untilMicros: 2e6 });
+    expect(log.at(-1)).toEqual({ type: "data", to: 2, words: [9, 0, 0] });
+  });
+
+  it("throw at the message limit exactly where one message per receiver would", () => {
+    const sim = new Simulator();
+    const latency = new LatencyModel(
+      { model: "constant", oneWaySeconds: 0.01 },
+      new Float64Array(4),
+      new Float64Array(4),
+      0,
+    );
+    const transport = createNetworkModel({
+      sim,
+      latency,
+      upload: new Float64Array(4).fill(8e6),
+      download: new Float64Array(4).fill(8e6),
+      options: { ...OPTIONS, model, maxInFlightMessages: 3 },
+    });
+    const DATA = transport.register("data", Traffic.Data, () => {});
+    // Three receivers fit the limit of three; a fourth message in flight would not.
+    transport.multicast(0, { size: 3, at: (i: number) => i + 1 }, DATA, 1000);
+    sim.run({ untilMicros: 2_000 });
+    expect(transport.liveMessages).toBe(3);
+    expect(() => transport.send(1, 2, DATA, 1000)).toThrow(/maxInFlightMessages: 3 messages/);
+  });
+});
