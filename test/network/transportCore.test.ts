@@ -19,21 +19,21 @@ interface Delivery {
   words: [number, number, number];
 }
 
-/** Three nodes on 8 Mbps links with a 10 ms one-way latency; every delivery is logged. */
-function network(model: TransportOptions["model"]) {
+/** `nodes` nodes on 8 Mbps links with a 10 ms one-way latency; every delivery is logged. */
+function network(model: TransportOptions["model"], nodes = 3, maxInFlightMessages = 1_000_000) {
   const sim = new Simulator();
   const latency = new LatencyModel(
     { model: "constant", oneWaySeconds: 0.01 },
-    new Float64Array(3),
-    new Float64Array(3),
+    new Float64Array(nodes),
+    new Float64Array(nodes),
     0,
   );
   const transport = createNetworkModel({
     sim,
     latency,
-    upload: new Float64Array(3).fill(8e6),
-    download: new Float64Array(3).fill(8e6),
-    options: { ...OPTIONS, model },
+    upload: new Float64Array(nodes).fill(8e6),
+    download: new Float64Array(nodes).fill(8e6),
+    options: { ...OPTIONS, model, maxInFlightMessages },
   });
   const log: Delivery[] = [];
   const register = (type: string, traffic: typeof Traffic.Data | typeof Traffic.Control) =>
@@ -111,21 +111,7 @@ describe.each(NETWORK_MODEL_NAMES)("the %s model's multicast copies", (model) =>
   });
 
   it("throw at the message limit exactly where one message per receiver would", () => {
-    const sim = new Simulator();
-    const latency = new LatencyModel(
-      { model: "constant", oneWaySeconds: 0.01 },
-      new Float64Array(4),
-      new Float64Array(4),
-      0,
-    );
-    const transport = createNetworkModel({
-      sim,
-      latency,
-      upload: new Float64Array(4).fill(8e6),
-      download: new Float64Array(4).fill(8e6),
-      options: { ...OPTIONS, model, maxInFlightMessages: 3 },
-    });
-    const DATA = transport.register("data", Traffic.Data, () => {});
+    const { sim, transport, DATA } = network(model, 4, 3);
     // Three receivers fit the limit of three; a fourth message in flight would not.
     transport.multicast(0, { size: 3, at: (i: number) => i + 1 }, DATA, 1000);
     sim.run({ untilMicros: 2_000 });
