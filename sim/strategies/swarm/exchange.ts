@@ -127,7 +127,7 @@ export class PieceExchange extends SwarmLinkPart {
     const base = m * this.pieces;
     let inFlight = records.requestsInFlight[h];
     while (inFlight < this.o.pipeline) {
-      const i = this.picker.pick(m, n, records.linkPeer[h], lat);
+      const i = this.picker.pick(m, n, lat);
       if (i < 0) break;
       records.requestSlot[base + i] = slot;
       records.piecesRequested[m]++;
@@ -349,22 +349,17 @@ export class PieceExchange extends SwarmLinkPart {
     const requestsInFlight = records.requestsInFlight;
     const neighbourCountsUs = records.neighbourCountsUs;
     const pieceAvailability = records.pieceAvailability;
+    const piecesHeld = records.piecesHeld;
     const slotFree = this.choker.slotFree(peer);
     let offer = NONE;
     let offerKey = -1;
-    // The neighbours' rarity counts rise first, in a loop of their own: each is a read of a
-    // neighbour's row that is likely not in cache, and a short loop lets the processor have
-    // all of them under way at once rather than one per pass of the longer loop below. Only a
-    // neighbour that counts our pieces and still lacks some is counted (see neighbourCountsUs).
-    for (let h = hb; h < hb + k; h++) {
-      if (linkState[h] === Link.Open && neighbourCountsUs[h] === 1)
-        pieceAvailability[neighbourMember[h] * P + i]++;
-    }
-    // Neighbours' rows are touched below only where needed: they are what makes it costly.
+    // Neighbours' rows are touched only where needed: they are what makes this loop costly.
     for (let j = 0; j < k; j++) {
       const h = hb + j;
       if (linkState[h] !== Link.Open) continue;
       const n = neighbourMember[h];
+      // A complete neighbour picks no more pieces: its rarity counts no longer matter.
+      if (neighbourCountsUs[h] === 1 && piecesHeld[n] < P) pieceAvailability[n * P + i]++;
       // A new piece may interest anyone again; interested() decides when a slot is filled.
       records.neighbourNotInterested[h] = 0;
       if (
@@ -443,17 +438,11 @@ export class PieceExchange extends SwarmLinkPart {
     this.ring.downloadMicros[r] += now - records.enteredMicros[m];
     this.ring.lastDone[r] = now;
     this.feeder.feedAll(m);
-    // Nothing more to ask anyone for: free the slots of those who unchoked us. Our rarity counts
-    // no longer matter: the neighbours we count stop updating them.
+    // Nothing more to ask anyone for: free the slots of those who unchoked us.
     const hb = m * this.k;
     for (let j = 0; j < this.k; j++) {
       const h = hb + j;
       records.requestsInFlight[h] = 0;
-      if (records.countingNeighbour[h] === 1) {
-        const h2 = records.neighbourHalf[h];
-        if (h2 >= 0 && records.linkSerial[h2] === records.linkSerial[h])
-          records.neighbourCountsUs[h2] = 0;
-      }
       if (records.linkState[h] === Link.Open && records.unchokedByNeighbour[h] === 1) {
         records.unchokedByNeighbour[h] = 0;
         this.wire.linkControl(

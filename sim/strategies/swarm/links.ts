@@ -176,8 +176,8 @@ export class SwarmLinks extends SwarmLinkPart {
       if (records.pieceHeld[nb + i] === 1) records.pieceAvailability[mb + i]++;
     records.countingNeighbour[h] = 1;
     // Our half is open only while the neighbour's is linked to it (it marks ours closing when it
-    // closes), so the pair is valid here. Once complete we pick no more: no need to count.
-    if (records.piecesHeld[m] < P) records.neighbourCountsUs[records.neighbourHalf[h]] = 1;
+    // closes), so the pair is valid here.
+    records.neighbourCountsUs[records.neighbourHalf[h]] = 1;
     const peer = records.memberPeer[m];
     if (this.knowledge.interested(h)) this.choker.offerSlot(peer, h);
   }

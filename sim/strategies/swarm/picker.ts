@@ -41,13 +41,12 @@ export class PiecePicker {
   }
 
   /**
-   * The piece member m asks neighbour `n` for (one-way latency `lat`, µs; `nPeer` is n's node,
-   * which the caller has at hand in its half of the link, where reading n's record for it would
-   * be one more likely cache miss): one m lacks, not already requested, that `n` is known to
-   * hold; NONE when there is none. Rarest among m's neighbours first, ties broken at random
-   * (and a random piece while m holds none), or the lowest such piece in order.
+   * The piece member m asks neighbour `n` for (one-way latency `lat`, µs): one m lacks, not
+   * already requested, that `n` is known to hold; NONE when there is none. Rarest among m's
+   * neighbours first, ties broken at random (and a random piece while m holds none), or the
+   * lowest such piece in order.
    */
-  pick(m: number, n: number, nPeer: number, lat: number): number {
+  pick(m: number, n: number, lat: number): number {
     const rec = this.rec;
     const P = rec.pieces;
     const mb = m * P;
@@ -61,7 +60,7 @@ export class PiecePicker {
     if (count === 0) return NONE;
     // Only when n got pieces within the last latency do their times matter.
     const stale = rec.lastPieceMicros[n] > known;
-    if (this.superSeeding && nPeer === 0) {
+    if (this.superSeeding && rec.memberPeer[n] === 0) {
       // Super-seeding: the source reveals to each peer only the pieces it has sent least (its
       // counts sit in its own, otherwise unused, rarity counters), so each of its uploads injects
       // a piece the swarm lacks rather than one it already has. Ties go to the lowest piece in

@@ -166,12 +166,7 @@ export class SwarmRecords {
   neighbourNotInterested = new Uint8Array(0);
   /** 1 while the neighbour's pieces count in our rarity counts. */
   countingNeighbour = new Uint8Array(0);
-  /**
-   * 1 while the neighbour's half counts our pieces in its rarity counts (mirror of its flag) and
-   * the neighbour still lacks pieces: a complete neighbour picks no more, so its counts no longer
-   * matter. Kept on our side so that announcing a piece reads no state of a neighbour it need not
-   * update (the neighbour clears it when it completes).
-   */
+  /** 1 while the neighbour's half counts our pieces in its rarity counts (mirror of its flag). */
   neighbourCountsUs = new Uint8Array(0);
 
   /**
