@@ -125,6 +125,9 @@ export class EventQueue {
    * @param initialCapacity entries the arena holds before it first grows.
    * @param maxSize hard limit on pending entries (a runaway model fails loudly instead of
    *   exhausting memory); at most 2^28.
+   * @param payloadNumbers numbers each entry carries besides its time: 1 (a handle, returned
+   *   by {@link pop}) or 4 (the simulator's kind and three fields; the last three are left in
+   *   {@link poppedB}, {@link poppedC} and {@link poppedD}).
    */
   constructor(initialCapacity = 1024, maxSize = 100_000_000, payloadNumbers: 1 | 4 = 1) {
     if (!(maxSize >= 1 && maxSize <= 2 ** 28)) {

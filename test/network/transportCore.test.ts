@@ -110,6 +110,31 @@ describe.each(NETWORK_MODEL_NAMES)("the %s model's multicast copies", (model) =>
     expect(log.at(-1)).toEqual({ type: "data", to: 2, words: [9, 0, 0] });
   });
 
+  it("keep the shared record until the last copy is delivered, though messages sent between reuse freed records", () => {
+    const { sim, transport, log, DATA, CONTROL } = network(model, 4);
+    // Receivers 1 and 2 get the multicast at the same moment; each delivery sends a control
+    // message, which takes a free record. Were the multicast's record freed at its first
+    // delivery, that message would take it and overwrite the words the second copy reads.
+    const recipients = { size: 3, at: (i: number) => i + 1 };
+    transport.multicast(0, recipients, DATA, 1000, 4, SERIAL, 9);
+    let sent = 0;
+    const check = () => {
+      if (log.length > sent && log[log.length - 1].type === "data") {
+        sent = log.length;
+        transport.send(3, 0, CONTROL, 50, -1, -2, -3);
+      }
+    };
+    while (sim.step()) check();
+    const data = log.filter((d) => d.type === "data");
+    expect(data).toEqual([
+      { type: "data", to: 1, words: [4, SERIAL, 9] },
+      { type: "data", to: 2, words: [4, SERIAL, 9] },
+      { type: "data", to: 3, words: [4, SERIAL, 9] },
+    ]);
+    expect(log.filter((d) => d.type === "control")).toHaveLength(3);
+    expect(transport.liveMessages).toBe(0);
+  });
+
   it("throw at the message limit exactly where one message per receiver would", () => {
     const { sim, transport, DATA } = network(model, 4, 3);
     // Three receivers fit the limit of three; a fourth message in flight would not.
