@@ -1,5 +1,6 @@
 import yargs from "yargs";
 import { ResultFileError } from "../results/validate.ts";
+import { adoptLauncher } from "../run/launcher.ts";
 import { OutputDirectoryError } from "../run/outputDirectory.ts";
 import { ScenarioError } from "../scenario/reader.ts";
 import type { SimCommand } from "./command.ts";
@@ -34,6 +35,7 @@ function isInputError(error: unknown): boolean {
  * failure.
  */
 export async function main(argv: string[]): Promise<number> {
+  adoptLauncher();
   let exitCode = 0;
   let parser = yargs(argv).scriptName("sim").strict();
   for (const command of COMMANDS) {

@@ -17,6 +17,7 @@ import {
 import { type Manifest, manifestSchema, type Summary, summarySchema } from "../results/schema.ts";
 import { checkBeforeWriting } from "../results/validate.ts";
 import type { ScenarioWarning } from "../scenario/reader.ts";
+import { dieIfOrphaned } from "./launcher.ts";
 import {
   type foreignEntries,
   makeTemporary,
@@ -242,12 +243,15 @@ export async function writeResults(
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   try {
+    dieIfOrphaned();
     makeTemporary(plan.outDir);
     for (const [name, text] of withOutputs(files)) {
       mkdirSync(dirname(join(temporary, name)), { recursive: true });
       writeFileSync(join(temporary, name), text);
+      dieIfOrphaned();
     }
     await finalize?.(temporary);
+    dieIfOrphaned();
     swapIntoPlace(temporary, plan);
   } catch (error) {
     rmSync(temporary, { recursive: true, force: true });

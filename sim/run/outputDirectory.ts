@@ -142,13 +142,21 @@ export function scratchName(outDir: string, kind: "tmp" | "old", pid: number): s
   return join(dirname(outDir), `.${kind}-${basename(outDir)}-${pid}`);
 }
 
+/** Whether the process `pid` may still write beside a result (a zombie no longer can). */
 function processIsAlive(pid: number): boolean {
   if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+  // A killed process whose parent died before it stays a zombie until some ancestor reaps it,
+  // and signal 0 still reaches a zombie; Linux shows its state after the command name.
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat[stat.lastIndexOf(")") + 2] !== "Z";
+  } catch {
+    return true;
   }
 }
 
