@@ -19,8 +19,8 @@ const BLOCK_SHIFT = 5;
  * A push appends to the bucket (or the top) whose range holds its time, or, below every rung,
  * inserts into the bottom. When the bottom runs dry, pops take the next non-empty bucket of the
  * finest rung: one holding more than {@link SPLIT_ABOVE} entries is split into a finer rung,
- * a smaller one is copied to the bottom and sorted stably there. When the rungs run dry the top
- * becomes a new coarsest rung.
+ * a smaller one is sorted into the bottom (see {@link sortToBottom}). When the rungs run dry the
+ * top becomes a new coarsest rung.
  *
  * Why not a calendar queue: with hundreds of thousands of events pending, a calendar queue's
  * entries are scattered over memory, and every pop reads a cold entry and its successor. Here a
@@ -35,17 +35,36 @@ const BLOCK_SHIFT = 5;
  * stable, and a push into the bottom goes after the entries of equal time already there (every
  * entry of that time is there, since the tiers' ranges are disjoint).
  *
+ * Why buckets of hundreds of entries go to the bottom whole: a counting sort by finer buckets
+ * of about one entry each orders them in three sequential passes, cheaper than splitting them
+ * into a finer rung first (which moves every entry once more) and than a comparison sort. The
+ * bottom is then long, so a push into its middle shifts whichever side of it is shorter, and
+ * only when that is more than {@link SHIFT_AT_MOST} entries does the bottom become a rung.
+ *
  * An entry is its time and four payload numbers (the simulator's event kind and fields), so a
  * pop reads everything the event needs from the bottom, where a handle into a separate record
  * pool cost a read of memory out of cache. Entries live in blocks of {@link blockEntries} in
- * one arena with a free list, so push and pop allocate nothing once the arena has grown to the
- * largest backlog.
+ * one arena with a stack of free blocks, so push and pop allocate nothing once the arena has
+ * grown to the largest backlog.
  * Times must be whole numbers of microseconds in [0, Number.MAX_SAFE_INTEGER]: bucket indices
  * are exact there. {@link Simulator} checks this.
  */
 export class EventQueue {
-  /** A bucket holding more entries than this is split into a finer rung when pops reach it. */
-  static readonly SPLIT_ABOVE = 48;
+  /**
+   * A bucket holding more entries than this is split into a finer rung when pops reach it; a
+   * smaller one is sorted into the bottom.
+   */
+  static readonly SPLIT_ABOVE = 512;
+  /**
+   * Most entries a push into the bottom's middle shifts; beyond it the bottom becomes a rung
+   * (the shift is one block copy, far cheaper per entry than moving entries into buckets).
+   */
+  static readonly SHIFT_AT_MOST = 128;
+  /**
+   * Most entries in one fine bucket of {@link sortToBottom} that its insertion pass orders;
+   * with more, the bucket is sorted by {@link PairSorter} instead.
+   */
+  static readonly FINE_BUCKET_AT_MOST = PairSorter.INSERTION_MAX;
   /** Entries per bucket aimed at when a rung is made. */
   static readonly ENTRIES_PER_BUCKET = 16;
   /** Most buckets in one rung. */
@@ -70,12 +89,16 @@ export class EventQueue {
    * {@link entry} numbers (time µs, then the payload).
    */
   private arena: Float64Array;
-  /** First free block, -1 when none; free blocks are chained through their first number. */
-  private freeBlock = -1;
+  /**
+   * The free blocks, a stack in its first {@link freeCount} places: taking one reads this dense
+   * array, where a list chained through the free blocks would read a block out of cache.
+   */
+  private freeBlocks: Int32Array;
+  private freeCount = 0;
   /** Blocks handed out from the arena's unused end so far. */
   private blocksMade = 0;
 
-  /** The top's list: first block, last block, entries (as a rung bucket's three numbers). */
+  /** The top's list: as a rung bucket's four numbers. */
   private readonly topList = new Int32Array([-1, -1, 0, 0]);
   /** Entries at or after this time (µs) go to the top. */
   private topStartMicros = 0;
@@ -99,7 +122,10 @@ export class EventQueue {
    * rung's next bucket starts (the top's start for rung 0).
    */
   private readonly rungLive = new Float64Array(EventQueue.MAX_RUNGS);
-  /** Each rung's buckets, four numbers each: first block, last block, entries, unused. */
+  /**
+   * Each rung's buckets, four numbers each: first block, last block, entries, entries in the
+   * last block (kept here too, so that a push writes to the last block without reading it).
+   */
   private readonly rungBuckets: Int32Array[] = [];
 
   /**
@@ -120,6 +146,12 @@ export class EventQueue {
   /** Rungs made (from the top, by splits and from the bottom). */
   private rungsMade = 0;
   private readonly sorter = new PairSorter();
+  /** {@link sortToBottom}'s scratch: each entry's fine bucket, in list order. */
+  private fineKeys = new Int32Array(64);
+  /** {@link sortToBottom}'s scratch: entries per fine bucket, then where each bucket starts. */
+  private fineStarts = new Int32Array(65);
+  /** {@link sortToBottom}'s scratch: the entry being moved by its insertion pass. */
+  private readonly moving = new Float64Array(5);
 
   /**
    * @param initialCapacity entries the arena holds before it first grows.
@@ -140,6 +172,7 @@ export class EventQueue {
     this.bottom = new Float64Array(this.entry * 64);
     const blocks = Math.max(4, Math.ceil(initialCapacity / this.blockEntries));
     this.arena = new Float64Array(BLOCK * blocks);
+    this.freeBlocks = new Int32Array(blocks);
   }
 
   /** Number of pending entries. */
@@ -240,22 +273,25 @@ export class EventQueue {
     d: number,
   ): void {
     let tail = list[at + 1];
+    let filled = list[at + 3];
     if (tail < 0) {
       tail = this.takeBlock();
       list[at] = tail;
       list[at + 1] = tail;
-    } else if (this.arena[(tail << BLOCK_SHIFT) | 1] === this.blockEntries) {
+      filled = 0;
+    } else if (filled === this.blockEntries) {
       const next = this.takeBlock();
       this.arena[tail << BLOCK_SHIFT] = next;
       list[at + 1] = next;
       tail = next;
+      filled = 0;
     }
     const arena = this.arena;
     const o = tail << BLOCK_SHIFT;
-    const filled = arena[o + 1];
     arena[o + 1] = filled + 1;
     this.writeEntry(arena, o + 2 + this.entry * filled, timeMicros, a, b, c, d);
     list[at + 2]++;
+    list[at + 3] = filled + 1;
   }
 
   /** Writes an entry at `to[at..]`: the time, then as many payload numbers as entries carry. */
@@ -286,17 +322,20 @@ export class EventQueue {
     }
   }
 
-  /** An empty block, from the free list or the arena's unused end (growing it when full). */
+  /** An empty block, from the free stack or the arena's unused end (growing it when full). */
   private takeBlock(): number {
-    let b = this.freeBlock;
-    if (b >= 0) {
-      this.freeBlock = this.arena[b << BLOCK_SHIFT];
+    let b: number;
+    if (this.freeCount > 0) {
+      b = this.freeBlocks[--this.freeCount];
     } else {
       b = this.blocksMade++;
       if ((b + 1) << BLOCK_SHIFT > this.arena.length) {
         const grown = new Float64Array(this.arena.length * 2);
         grown.set(this.arena);
         this.arena = grown;
+        const free = new Int32Array(grown.length >> BLOCK_SHIFT);
+        free.set(this.freeBlocks);
+        this.freeBlocks = free;
       }
     }
     this.arena[b << BLOCK_SHIFT] = -1;
@@ -304,19 +343,17 @@ export class EventQueue {
     return b;
   }
 
-  /** Returns the blocks of the list at `list[at..]` to the free list and empties the list. */
+  /** Returns the blocks of the list at `list[at..]` to the free stack and empties the list. */
   private freeList(list: Int32Array, at: number): void {
     const arena = this.arena;
-    let b = list[at];
-    while (b >= 0) {
-      const next = arena[b << BLOCK_SHIFT];
-      arena[b << BLOCK_SHIFT] = this.freeBlock;
-      this.freeBlock = b;
-      b = next;
-    }
+    const free = this.freeBlocks;
+    let count = this.freeCount;
+    for (let b = list[at]; b >= 0; b = arena[b << BLOCK_SHIFT]) free[count++] = b;
+    this.freeCount = count;
     list[at] = -1;
     list[at + 1] = -1;
     list[at + 2] = 0;
+    list[at + 3] = 0;
   }
 
   /**
@@ -348,7 +385,8 @@ export class EventQueue {
         if (this.split(buckets, k << 2, this.rungLive[j])) continue;
         return;
       }
-      this.toBottom(buckets, k << 2, width === 1);
+      if (width === 1) this.toBottom(buckets, k << 2, true);
+      else this.sortToBottom(buckets, k << 2, this.rungLive[j] - width, width);
       return;
     }
   }
@@ -424,6 +462,7 @@ export class EventQueue {
       buckets[k] = -1;
       buckets[k + 1] = -1;
       buckets[k + 2] = 0;
+      buckets[k + 3] = 0;
     }
     this.rungStart[j] = startMicros;
     this.rungWidth[j] = width;
@@ -490,7 +529,96 @@ export class EventQueue {
     this.bottomEnd = count;
   }
 
-  /** Inserts into the bottom after the entries at or before `timeMicros`. */
+  /**
+   * Moves the list at `list[at..]`, whose times lie in [startMicros, startMicros + widthMicros)
+   * (a power of two), into the empty bottom sorted stably by time: a counting sort by fine
+   * buckets, about as many as entries, then an insertion pass that reorders only the entries
+   * sharing a fine bucket. A fine bucket holding more than {@link FINE_BUCKET_AT_MOST} entries
+   * (times crowded into a sliver of the range) would make that pass slow: the list is then
+   * sorted by {@link toBottom}.
+   */
+  private sortToBottom(
+    list: Int32Array,
+    at: number,
+    startMicros: number,
+    widthMicros: number,
+  ): void {
+    const count = list[at + 2];
+    const entry = this.entry;
+    let fine = 1;
+    while (fine < count && fine < widthMicros) fine *= 2;
+    // Fine buckets one microsecond wide each hold a single time: list order is already right.
+    const exact = fine === widthMicros;
+    const inverse = fine / widthMicros;
+    if (this.fineKeys.length < count) this.fineKeys = new Int32Array(2 * count);
+    if (this.fineStarts.length <= fine) this.fineStarts = new Int32Array(2 * fine + 1);
+    const keys = this.fineKeys;
+    const starts = this.fineStarts;
+    const arena = this.arena;
+    let n = 0;
+    for (let b = list[at]; b >= 0; b = arena[b << BLOCK_SHIFT]) {
+      const o = (b << BLOCK_SHIFT) + 2;
+      const end = o + entry * arena[o - 1];
+      for (let e = o; e < end; e += entry) {
+        const key = Math.floor((arena[e] - startMicros) * inverse);
+        keys[n++] = key;
+        starts[key + 1]++;
+      }
+    }
+    let most = 0;
+    for (let i = 1; i <= fine; i++) {
+      const inBucket = starts[i];
+      if (inBucket > most) most = inBucket;
+      starts[i] = inBucket + starts[i - 1];
+    }
+    if (most > EventQueue.FINE_BUCKET_AT_MOST && !exact) {
+      starts.fill(0, 0, fine + 1);
+      this.toBottom(list, at, false);
+      return;
+    }
+    if (count * entry > this.bottom.length) this.growBottom(count);
+    const bottom = this.bottom;
+    n = 0;
+    for (let b = list[at]; b >= 0; b = arena[b << BLOCK_SHIFT]) {
+      const o = (b << BLOCK_SHIFT) + 2;
+      const end = o + entry * arena[o - 1];
+      for (let e = o; e < end; e += entry) {
+        const to = starts[keys[n++]]++ * entry;
+        bottom[to] = arena[e];
+        bottom[to + 1] = arena[e + 1];
+        if (entry === 5) {
+          bottom[to + 2] = arena[e + 2];
+          bottom[to + 3] = arena[e + 3];
+          bottom[to + 4] = arena[e + 4];
+        }
+      }
+    }
+    starts.fill(0, 0, fine + 1);
+    if (!exact) {
+      // A stable insertion sort: an entry moves only past later times of its own fine bucket.
+      const moving = this.moving;
+      for (let i = entry; i < count * entry; i += entry) {
+        const t = bottom[i];
+        if (bottom[i - entry] <= t) continue;
+        for (let k = 0; k < entry; k++) moving[k] = bottom[i + k];
+        let p = i - entry;
+        while (p >= 0 && bottom[p] > t) {
+          for (let k = 0; k < entry; k++) bottom[p + entry + k] = bottom[p + k];
+          p -= entry;
+        }
+        for (let k = 0; k < entry; k++) bottom[p + entry + k] = moving[k];
+      }
+    }
+    this.freeList(list, at);
+    this.bottomHead = 0;
+    this.bottomEnd = count;
+  }
+
+  /**
+   * Inserts into the bottom after the entries at or before `timeMicros`, shifting the shorter
+   * side of the bottom by one place; when that is more than {@link SHIFT_AT_MOST} entries the
+   * bottom becomes a rung instead and the entry is pushed again.
+   */
   private insertBottom(timeMicros: number, a: number, b: number, c: number, d: number): void {
     const head = this.bottomHead;
     const end = this.bottomEnd;
@@ -517,17 +645,31 @@ export class EventQueue {
         if (bottom[mid * this.entry] > timeMicros) high = mid;
         else low = mid + 1;
       }
-      if (end - head > EventQueue.SPLIT_ABOVE && this.rungCount < EventQueue.MAX_RUNGS) {
+      const before = low - head;
+      const after = end - low;
+      // The free places before the head (left by pops) let the earlier entries move forward.
+      const forward = head > 0 && before < after;
+      if (
+        (forward ? before : after) > EventQueue.SHIFT_AT_MOST &&
+        this.rungCount < EventQueue.MAX_RUNGS
+      ) {
         this.rungFromBottom();
         this.count--;
         this.push(timeMicros, a, b, c, d);
         return;
       }
-      if ((end + 1) * this.entry > bottom.length) this.growBottom(end + 1);
-      at = low * this.entry;
-      this.bottom.copyWithin(at + this.entry, at, end * this.entry);
-      this.bottomEnd = end + 1;
-      this.work += end - low;
+      if (forward) {
+        bottom.copyWithin((head - 1) * this.entry, head * this.entry, low * this.entry);
+        this.bottomHead = head - 1;
+        at = (low - 1) * this.entry;
+        this.work += before;
+      } else {
+        if ((end + 1) * this.entry > bottom.length) this.growBottom(end + 1);
+        at = low * this.entry;
+        this.bottom.copyWithin(at + this.entry, at, end * this.entry);
+        this.bottomEnd = end + 1;
+        this.work += after;
+      }
     }
     this.writeEntry(this.bottom, at, timeMicros, a, b, c, d);
   }

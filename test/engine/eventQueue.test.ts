@@ -229,9 +229,9 @@ describe("EventQueue against the binary heap it replaced", () => {
       queue,
     );
     expect(pops).toBeGreaterThan(40_000);
-    // An entry is split into a finer rung about once on its way to the bottom (0.56 per
-    // operation here); a split per level of a deep ladder, or buckets walked one by one, would
-    // show as several.
+    // Buckets go to the bottom whole, and the few pushes that land in the bottom shift part of
+    // it (0.20 per operation here); a split per level of a deep ladder, or buckets walked one
+    // by one, would show as several.
     expect(queue.workSteps / steps).toBeLessThan(1);
   });
 
@@ -260,7 +260,7 @@ describe("EventQueue against the binary heap it replaced", () => {
     const steps = 200_000;
     compareWithHeap("skewed", steps, draw, (step) => (step < 50_000 ? 0.9 : 0.5), queue);
     // A clump at one time goes to the bottom whole, never split or sorted: the work per
-    // operation stays small (0.23 here).
+    // operation stays small (0.34 here).
     expect(queue.workSteps / steps).toBeLessThan(1);
   });
 });
@@ -271,9 +271,10 @@ describe("EventQueue under bursts pushed in no time order", () => {
     // each delivered after its own latency (5 to 130 ms, whole milliseconds, so ties by the
     // dozen), pushed in receiver order, which is no time order. 20,000 far timeouts stand
     // throughout (sessions' leaves, each replaced when it fires). A burst lands in one coarse
-    // bucket, which is split once into millisecond buckets when pops reach it; a burst that
-    // lands in the bottom turns it into a rung rather than being inserted entry by entry
-    // (shifting the bottom for each cost about two steps per operation here).
+    // bucket, which is split once into millisecond buckets when pops reach it; a push into the
+    // bottom's middle shifts at most EventQueue.SHIFT_AT_MOST entries, beyond which the bottom
+    // turns into a rung rather than taking a burst entry by entry (0.87 steps per operation
+    // here; shifting the whole bottom for each push once cost about two).
     const queue = new EventQueue();
     const heap = new TypedHeap(4);
     const rng = createStream("burst");
@@ -373,8 +374,8 @@ describe("EventQueue edge cases", () => {
     expect(q.rungsInUse).toBe(0);
     const popped = drain(q);
     expect(popped).toEqual(popOrder(times));
-    // 40,000 entries over uniform times: one coarse rung of about 16 entries per bucket, the
-    // few buckets crowded past 48 split once more.
+    // 40,000 entries over uniform times: one coarse rung of about 16 entries per bucket, none
+    // crowded past EventQueue.SPLIT_ABOVE, so none is split.
     expect(q.rungsCreated).toBeGreaterThanOrEqual(1);
     expect(q.rungsCreated).toBeLessThan(100);
   });
@@ -383,8 +384,9 @@ describe("EventQueue edge cases", () => {
     const q = new EventQueue();
     // 1,000 distinct times in the first millisecond and one entry at 1 s: the coarse rung (63
     // buckets aimed at, 16 entries each) puts all 1,000 in its first bucket, 16,384 us wide,
-    // which is split when pops reach it, and its crowded buckets again, each entry moving at
-    // most three times.
+    // more than EventQueue.SPLIT_ABOVE, so it is split when pops reach it (into buckets of
+    // about 16 entries, each entry moving once) and the finer buckets are sorted into the
+    // bottom; at most three moves per entry are allowed.
     const rng = createStream("eventQueue-split");
     const times = Array.from({ length: 1_000 }, (_, i) => i);
     for (let i = times.length - 1; i > 0; i--) {
