@@ -1,9 +1,4 @@
-import { PairSorter } from "./pairSorter.ts";
-
-/** Numbers per arena block: next block, entries filled, then the entries. */
-const BLOCK = 32;
-/** log2 of {@link BLOCK}. */
-const BLOCK_SHIFT = 5;
+import { BLOCK, BLOCK_SHIFT, BucketSorter } from "./bucketSorter.ts";
 
 /**
  * The simulator's priority queue of pending events: a ladder queue (W. T. Tang, R. S. M. Goh,
@@ -19,7 +14,7 @@ const BLOCK_SHIFT = 5;
  * A push appends to the bucket (or the top) whose range holds its time, or, below every rung,
  * inserts into the bottom. When the bottom runs dry, pops take the next non-empty bucket of the
  * finest rung: one holding more than {@link SPLIT_ABOVE} entries is split into a finer rung,
- * a smaller one is sorted into the bottom (see {@link sortToBottom}). When the rungs run dry the
+ * a smaller one is sorted into the bottom by a {@link BucketSorter}. When the rungs run dry the
  * top becomes a new coarsest rung.
  *
  * Why not a calendar queue: with hundreds of thousands of events pending, a calendar queue's
@@ -60,11 +55,6 @@ export class EventQueue {
    * (the shift is one block copy, far cheaper per entry than moving entries into buckets).
    */
   static readonly SHIFT_AT_MOST = 128;
-  /**
-   * Most entries in one fine bucket of {@link sortToBottom} that its insertion pass orders;
-   * with more, the bucket is sorted by {@link PairSorter} instead.
-   */
-  static readonly FINE_BUCKET_AT_MOST = PairSorter.INSERTION_MAX;
   /** Entries per bucket aimed at when a rung is made. */
   static readonly ENTRIES_PER_BUCKET = 16;
   /** Most buckets in one rung. */
@@ -145,13 +135,7 @@ export class EventQueue {
   private work = 0;
   /** Rungs made (from the top, by splits and from the bottom). */
   private rungsMade = 0;
-  private readonly sorter = new PairSorter();
-  /** {@link sortToBottom}'s scratch: each entry's fine bucket, in list order. */
-  private fineKeys = new Int32Array(64);
-  /** {@link sortToBottom}'s scratch: entries per fine bucket, then where each bucket starts. */
-  private fineStarts = new Int32Array(65);
-  /** {@link sortToBottom}'s scratch: the entry being moved by its insertion pass. */
-  private readonly moving = new Float64Array(5);
+  private readonly sorter: BucketSorter;
 
   /**
    * @param initialCapacity entries the arena holds before it first grows.
@@ -169,6 +153,7 @@ export class EventQueue {
     this.payloadNumbers = payloadNumbers;
     this.entry = 1 + payloadNumbers;
     this.blockEntries = Math.floor((BLOCK - 2) / this.entry);
+    this.sorter = new BucketSorter(this.entry);
     this.bottom = new Float64Array(this.entry * 64);
     const blocks = Math.max(4, Math.ceil(initialCapacity / this.blockEntries));
     this.arena = new Float64Array(BLOCK * blocks);
@@ -385,8 +370,7 @@ export class EventQueue {
         if (this.split(buckets, k << 2, this.rungLive[j])) continue;
         return;
       }
-      if (width === 1) this.toBottom(buckets, k << 2, true);
-      else this.sortToBottom(buckets, k << 2, this.rungLive[j] - width, width);
+      this.toBottom(buckets, k << 2, this.rungLive[j] - width, width);
       return;
     }
   }
@@ -422,7 +406,7 @@ export class EventQueue {
       }
     }
     if (min === max || this.rungCount === EventQueue.MAX_RUNGS) {
-      this.toBottom(list, at, min === max);
+      this.toBottom(list, at, min, min === max ? 1 : 0);
       return false;
     }
     this.work += list[at + 2];
@@ -493,122 +477,14 @@ export class EventQueue {
   }
 
   /**
-   * Moves the list at `list[at..]` into the empty bottom and sorts it stably by time (unless
-   * its entries are known to share one time).
+   * Moves the list at `list[at..]` into the empty bottom, sorted stably by time: its times lie
+   * in [startMicros, startMicros + widthMicros), a power of two wide (1: one time), or anywhere
+   * when `widthMicros` is 0.
    */
-  private toBottom(list: Int32Array, at: number, oneTime: boolean): void {
+  private toBottom(list: Int32Array, at: number, startMicros: number, widthMicros: number): void {
     const count = list[at + 2];
-    const entry = this.entry;
-    if (count * entry > this.bottom.length) this.growBottom(count);
-    const bottom = this.bottom;
-    const arena = this.arena;
-    // Each entry's time and arena offset, in list order (insertion order for equal times).
-    const sorter = this.sorter;
-    sorter.reserve(count);
-    const times = sorter.times;
-    let ordered = true;
-    let n = 0;
-    for (let b = list[at]; b >= 0; b = arena[b << BLOCK_SHIFT]) {
-      const o = (b << BLOCK_SHIFT) + 2;
-      const end = o + entry * arena[o - 1];
-      for (let e = o; e < end; e += entry) {
-        const t = arena[e];
-        if (n > 0 && t < times[n - 1]) ordered = false;
-        times[n] = t;
-        sorter.slots[n++] = e;
-      }
-    }
-    if (!ordered && !oneTime) sorter.sort(count);
-    const offsets = sorter.slots;
-    for (let i = 0, to = 0; i < count; i++, to += entry) {
-      const from = offsets[i];
-      for (let k = 0; k < entry; k++) bottom[to + k] = arena[from + k];
-    }
-    this.freeList(list, at);
-    this.bottomHead = 0;
-    this.bottomEnd = count;
-  }
-
-  /**
-   * Moves the list at `list[at..]`, whose times lie in [startMicros, startMicros + widthMicros)
-   * (a power of two), into the empty bottom sorted stably by time: a counting sort by fine
-   * buckets, about as many as entries, then an insertion pass that reorders only the entries
-   * sharing a fine bucket. A fine bucket holding more than {@link FINE_BUCKET_AT_MOST} entries
-   * (times crowded into a sliver of the range) would make that pass slow: the list is then
-   * sorted by {@link toBottom}.
-   */
-  private sortToBottom(
-    list: Int32Array,
-    at: number,
-    startMicros: number,
-    widthMicros: number,
-  ): void {
-    const count = list[at + 2];
-    const entry = this.entry;
-    let fine = 1;
-    while (fine < count && fine < widthMicros) fine *= 2;
-    // Fine buckets one microsecond wide each hold a single time: list order is already right.
-    const exact = fine === widthMicros;
-    const inverse = fine / widthMicros;
-    if (this.fineKeys.length < count) this.fineKeys = new Int32Array(2 * count);
-    if (this.fineStarts.length <= fine) this.fineStarts = new Int32Array(2 * fine + 1);
-    const keys = this.fineKeys;
-    const starts = this.fineStarts;
-    const arena = this.arena;
-    let n = 0;
-    for (let b = list[at]; b >= 0; b = arena[b << BLOCK_SHIFT]) {
-      const o = (b << BLOCK_SHIFT) + 2;
-      const end = o + entry * arena[o - 1];
-      for (let e = o; e < end; e += entry) {
-        const key = Math.floor((arena[e] - startMicros) * inverse);
-        keys[n++] = key;
-        starts[key + 1]++;
-      }
-    }
-    let most = 0;
-    for (let i = 1; i <= fine; i++) {
-      const inBucket = starts[i];
-      if (inBucket > most) most = inBucket;
-      starts[i] = inBucket + starts[i - 1];
-    }
-    if (most > EventQueue.FINE_BUCKET_AT_MOST && !exact) {
-      starts.fill(0, 0, fine + 1);
-      this.toBottom(list, at, false);
-      return;
-    }
-    if (count * entry > this.bottom.length) this.growBottom(count);
-    const bottom = this.bottom;
-    n = 0;
-    for (let b = list[at]; b >= 0; b = arena[b << BLOCK_SHIFT]) {
-      const o = (b << BLOCK_SHIFT) + 2;
-      const end = o + entry * arena[o - 1];
-      for (let e = o; e < end; e += entry) {
-        const to = starts[keys[n++]]++ * entry;
-        bottom[to] = arena[e];
-        bottom[to + 1] = arena[e + 1];
-        if (entry === 5) {
-          bottom[to + 2] = arena[e + 2];
-          bottom[to + 3] = arena[e + 3];
-          bottom[to + 4] = arena[e + 4];
-        }
-      }
-    }
-    starts.fill(0, 0, fine + 1);
-    if (!exact) {
-      // A stable insertion sort: an entry moves only past later times of its own fine bucket.
-      const moving = this.moving;
-      for (let i = entry; i < count * entry; i += entry) {
-        const t = bottom[i];
-        if (bottom[i - entry] <= t) continue;
-        for (let k = 0; k < entry; k++) moving[k] = bottom[i + k];
-        let p = i - entry;
-        while (p >= 0 && bottom[p] > t) {
-          for (let k = 0; k < entry; k++) bottom[p + entry + k] = bottom[p + k];
-          p -= entry;
-        }
-        for (let k = 0; k < entry; k++) bottom[p + entry + k] = moving[k];
-      }
-    }
+    if (count * this.entry > this.bottom.length) this.growBottom(count);
+    this.sorter.sort(this.arena, list[at], count, startMicros, widthMicros, this.bottom);
     this.freeList(list, at);
     this.bottomHead = 0;
     this.bottomEnd = count;

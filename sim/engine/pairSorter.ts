@@ -1,8 +1,9 @@
 /**
  * A stable sort of (time, slot) pairs by time, in scratch typed arrays that it owns and grows:
- * the event queue fills {@link times} and {@link slots} with the time and arena offset of each
- * entry of a bucket in list order, sorts, and copies the entries to its bottom in the resulting
- * order, so each entry is copied once however far the sort moves it.
+ * the event queue's bucket sorter, for a bucket whose times its counting sort cannot spread,
+ * fills {@link times} and {@link slots} with the time and arena offset of each entry in list
+ * order, sorts, and copies the entries to the queue's bottom in the resulting order, so each
+ * entry is copied once however far the sort moves it.
  */
 export class PairSorter {
   /** Most pairs sorted by insertion; more are merge-sorted. */
