@@ -84,10 +84,27 @@ const exited = (child: ChildProcess) =>
     child.on("exit", (code, signal) => done({ code, signal, stderr }));
   });
 
-/** The simulating child of the launcher `launcher`, once it has started. */
-const simulator = (launcher: ChildProcess) => until(() => childrenOf(launcher.pid!)[0], 30_000);
+/** The environment `pid` was started with, one `NAME=value` per entry; [] once it is gone. */
+function environOf(pid: number): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+  } catch {
+    return [];
+  }
+}
 
-const environOf = (pid: number) => readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+/**
+ * The simulating child of the launcher `launcher`, once it runs the new program. A child is
+ * visible in /proc from its fork, before its exec: until then its environment reads as its
+ * parent's, or as empty while exec swaps the address space, so this waits for the entry that
+ * only the launcher's child is given.
+ */
+const simulator = (launcher: ChildProcess) =>
+  until(() => {
+    const child = childrenOf(launcher.pid!)[0];
+    const marker = `PEERCAST_LAUNCHER_PID=${launcher.pid}`;
+    return child !== undefined && environOf(child).includes(marker) ? child : undefined;
+  }, 30_000);
 
 describe("hugePagesEnvironment: when sim starts itself again with huge pages", () => {
   const machine = (mode: string, glibc: string | undefined, platform = "linux") => ({
