@@ -14,6 +14,10 @@
  * `SCALE_BENCH=quick` runs only the smaller audience of each pair (a check that it works);
  * `SCALE_BENCH_ONLY=tree,striped-parity` only the strategies named (the whole benchmark takes
  * about ten minutes of processor time).
+ *
+ * `SCALE_BENCH=every` instead runs every strategy type once at 100k (the pairs' strategies, mesh
+ * pull, live swarming, and the on-demand mesh with the stream made a 45-minute video) and
+ * checks each against the target of under 5 minutes of wall time; it takes about an hour.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -32,6 +36,19 @@ interface Case {
   audiences: [number, number];
   ratioTarget: number;
 }
+
+/** Wall time every strategy type must stay under at 100k, seconds (5 minutes). */
+const EVERY_TYPE_WALL_SECONDS = 300;
+
+/** Strategy types measured only at 100k by `SCALE_BENCH=every`, beside the pairs' strategies. */
+const MORE_TYPES: { strategy: string; sets?: string[] }[] = [
+  { strategy: "{name: mesh-pull, type: mesh-pull}" },
+  { strategy: "{name: live-swarm, type: live-swarm}" },
+  {
+    strategy: "{name: vod-mesh, type: vod-mesh}",
+    sets: ["stream.mode=on-demand", "stream.length=45min"],
+  },
+];
 
 const CASES: Case[] = [
   {
@@ -71,7 +88,7 @@ interface Measured {
   peakBytes: number;
 }
 
-function runAt(strategy: string, audience: number, dir: string): Measured {
+function runAt(strategy: string, audience: number, dir: string, sets: string[] = []): Measured {
   const scale = audience / AUDIENCE;
   const out = join(dir, "out");
   rmSync(out, { recursive: true, force: true });
@@ -91,6 +108,7 @@ function runAt(strategy: string, audience: number, dir: string): Measured {
       `churn.arrivals[1].rate=${Math.round(ARRIVALS_PER_MINUTE * scale)}/min`,
       "--set",
       `strategies=[${strategy}]`,
+      ...sets.flatMap((set) => ["--set", set]),
     ],
     { sources: false },
   );
@@ -118,18 +136,49 @@ const row = (name: string, audience: number, m: Measured) =>
     String(Math.round(m.peakBytes / m.sessions)).padStart(10),
   ].join("  ");
 
+const HEADER =
+  "strategy          size  sessions       events       cpu  cpu/sess      wall       peak  peak/sess";
+
+/** The strategy's name in its YAML flow mapping. */
+const nameOf = (strategy: string) => /name: ([^,]+),/.exec(strategy)?.[1] ?? strategy;
+
+/** `SCALE_BENCH=every`: each strategy type once at 100k, against the 5-minute target. */
+function everyType(only: string[] | undefined): void {
+  const dir = mkdtempSync(join(tmpdir(), "scale-bench-"));
+  const verdicts: string[] = [];
+  console.log(HEADER);
+  try {
+    const types: { strategy: string; sets?: string[] }[] = [...CASES, ...MORE_TYPES];
+    for (const { strategy, sets } of types) {
+      const name = nameOf(strategy);
+      if (only && !only.includes(name)) continue;
+      const m = runAt(strategy, AUDIENCE, dir, sets);
+      console.log(row(name, AUDIENCE, m));
+      const met = m.wallSeconds < EVERY_TYPE_WALL_SECONDS;
+      verdicts.push(
+        `${name} at 100k: ${m.wallSeconds.toFixed(1)} s wall, ${m.cpuSeconds.toFixed(1)} s CPU (target < ${EVERY_TYPE_WALL_SECONDS} s wall: ${met ? "met" : "NOT met"})`,
+      );
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  console.log(verdicts.join("\n"));
+}
+
 export async function run(): Promise<void> {
   const quick = process.env.SCALE_BENCH === "quick";
   const only = process.env.SCALE_BENCH_ONLY?.split(",");
   buildBundle();
+  if (process.env.SCALE_BENCH === "every") {
+    everyType(only);
+    return;
+  }
   const dir = mkdtempSync(join(tmpdir(), "scale-bench-"));
   const verdicts: string[] = [];
-  console.log(
-    "strategy          size  sessions       events       cpu  cpu/sess      wall       peak  peak/sess",
-  );
+  console.log(HEADER);
   try {
     for (const c of CASES) {
-      const name = /name: ([^,]+),/.exec(c.strategy)?.[1] ?? c.strategy;
+      const name = nameOf(c.strategy);
       if (only && !only.includes(name)) continue;
       const audiences = quick ? [c.audiences[0]] : c.audiences;
       const measured = audiences.map((audience) => {
